@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { decodeFrame, encodeFrame, parseClientMessage, parseServerMessage } from '../../../src/signalling/parse';
+
+describe('parseServerMessage', () => {
+  it('fills id from the 3.0.0 spelling uid in rtc:close and rtc:describe', () => {
+    expect(parseServerMessage('rtc:close', { uid: 'a' })).to.deep.equal({
+      kind: 'message',
+      message: { type: 'rtc:close', data: { id: 'a', uid: 'a' } },
+    });
+    const describe = parseServerMessage('rtc:describe', { uid: 'b', description: { n: 1 } });
+    expect(describe).to.deep.include({ kind: 'message' });
+    expect(describe.kind === 'message' && describe.message.data).to.deep.equal({ id: 'b', uid: 'b', description: { n: 1 } });
+  });
+
+  it('refuses rtc:close with neither id nor uid', () => {
+    expect(parseServerMessage('rtc:close', {})).to.deep.include({ kind: 'invalid', reason: 'bad-field' });
+  });
+
+  it('reads rtc:joined without descriptions as no descriptions', () => {
+    const parsed = parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a'] });
+    expect(parsed.kind === 'message' && parsed.message.data).to.deep.equal({ client_id: 'me', peers: ['a'], descriptions: {} });
+  });
+
+  it('refuses rtc:joined whose peers are not ids', () => {
+    expect(parseServerMessage('rtc:joined', { client_id: 'me', peers: [1] })).to.deep.include({ reason: 'bad-field' });
+  });
+
+  it('passes by events that are not signalling', () => {
+    expect(parseServerMessage('chat', { text: 'hi' })).to.deep.equal({ kind: 'foreign', type: 'chat', data: { text: 'hi' } });
+  });
+
+  it('drops fields the protocol does not define', () => {
+    const parsed = parseServerMessage('rtc:peer', { id: 'a', extra: true });
+    expect(parsed.kind === 'message' && parsed.message.data).to.deep.equal({ id: 'a' });
+  });
+});
+
+describe('parseClientMessage', () => {
+  it('does not pick the from field a 3.x client adds to rtc:candidate', () => {
+    const parsed = parseClientMessage('rtc:candidate', { for: 'b', from: 'spoof', candidate: null });
+    expect(parsed.kind === 'message' && parsed.message.data).to.deep.equal({ for: 'b', candidate: null });
+  });
+
+  it('refuses an id longer than MAX_ID_LENGTH', () => {
+    expect(parseClientMessage('rtc:sdp', { to: 'x'.repeat(129), description: { type: 'rollback' } })).to.deep.include({
+      reason: 'bad-field',
+    });
+  });
+});
+
+describe('decodeFrame', () => {
+  it('round-trips encodeFrame', () => {
+    expect(decodeFrame(encodeFrame('rtc:peer', { id: 'a' }))).to.deep.equal({ kind: 'event', type: 'rtc:peer', data: { id: 'a' } });
+  });
+
+  it('refuses a frame over maxLength without parsing it', () => {
+    expect(decodeFrame('{}'.padEnd(100), 10)).to.deep.include({ kind: 'invalid', reason: 'frame-too-large' });
+  });
+
+  it('refuses a non-string frame', () => {
+    expect(decodeFrame(new ArrayBuffer(2))).to.deep.include({ kind: 'invalid', reason: 'bad-frame' });
+  });
+});

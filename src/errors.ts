@@ -1,0 +1,68 @@
+/**
+ * Stable machine-readable codes of {@link RtcPoolError}. An app branches on these, never on
+ * the message text, which may change between releases.
+ *
+ * - `bad-argument`: a public method got an argument it cannot use.
+ * - `bad-event-type`: `addEventListener` was asked for an event type that is not exposed.
+ * - `bad-kind`: a media kind other than `audio`, `video` or none.
+ * - `already-joined`: `join()` on a pool that is joining or joined.
+ * - `closed`: the pool, connection or channel was closed before the operation finished.
+ * - `timeout`: the operation did not finish within its time limit.
+ * - `server-error`: the signalling server answered with `rtc:error` (see `reason`).
+ * - `protocol`: a frame could not be parsed into an ssp v2 message (see `reason`).
+ * - `unknown-peer`: signalling named a peer this endpoint does not know.
+ * - `negotiation-failed`: a step of the perfect negotiation failed for one peer.
+ * - `transport`: the signalling transport failed.
+ */
+export type RtcPoolErrorCode =
+  | 'bad-argument'
+  | 'bad-event-type'
+  | 'bad-kind'
+  | 'already-joined'
+  | 'closed'
+  | 'timeout'
+  | 'server-error'
+  | 'protocol'
+  | 'unknown-peer'
+  | 'negotiation-failed'
+  | 'transport';
+
+/**
+ * The one error class rtcpool throws, rejects with, and emits on its error streams.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await conn.dataChannel('chat');
+ * } catch (err) {
+ *   if (err instanceof RtcPoolError && err.code === 'closed') {
+ *     // the peer left before the channel opened
+ *   }
+ * }
+ * ```
+ */
+export class RtcPoolError extends Error {
+  /** The stable code to branch on. */
+  readonly code: RtcPoolErrorCode;
+  /** A finer machine code where one exists: the `reason` of a protocol or server error. */
+  readonly reason: string | undefined;
+  /** The peer the error concerns, where there is one. */
+  readonly peer: string | undefined;
+
+  /**
+   * @param code - the stable code
+   * @param message - human-readable text
+   * @param details - the underlying `cause`, a finer `reason`, and the `peer` concerned
+   */
+  constructor(
+    code: RtcPoolErrorCode,
+    message: string,
+    details: { cause?: unknown; reason?: string; peer?: string } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'RtcPoolError';
+    this.code = code;
+    this.reason = details.reason;
+    this.peer = details.peer;
+  }
+}

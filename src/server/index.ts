@@ -1,0 +1,17 @@
+/**
+ * `rtcpool/server`: the reference ssp v2 signalling server for Node.js.
+ * @packageDocumentation
+ */
+export { createSignallingServer, SignallingServer, type MembershipEvent } from './signallingServer';
+export {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_MEMBERS_PER_POOL,
+  DEFAULT_MAX_POOLS,
+  DEFAULT_MESSAGE_BURST,
+  DEFAULT_MESSAGES_PER_SECOND,
+  type AuthenticateResult,
+  type ServerLimits,
+  type SignallingServerOptions,
+} from './options';
+export type { MemberInfo, PoolInfo, ServerReason } from './poolRegistry';

@@ -1,0 +1,273 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { v4 as uuidv4 } from 'uuid';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { PeerDescription, PeerId, ServerMessage } from '../signalling/messages';
+import { decodeFrame, encodeFrame, parseClientMessage } from '../signalling/parse';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  HARD_FRAME_CAP_FACTOR,
+  resolveLimits,
+  type AuthenticateResult,
+  type ServerLimits,
+  type SignallingServerOptions,
+} from './options';
+import { PoolRegistry, type Member, type MemberInfo, type PoolInfo, type Refusal } from './poolRegistry';
+import { TokenBucket } from './tokenBucket';
+
+/** A member joining or leaving a pool, as the server's `join` and `leave` events report it. */
+export interface MembershipEvent {
+  readonly pool: string;
+  readonly member: MemberInfo;
+}
+
+/** How often a rate-limited socket is told so, at most: a flood is not answered with a flood. */
+const RATE_LIMIT_NOTICE_INTERVAL_MS = 1_000;
+
+interface Client extends Member {
+  readonly socket: WebSocket;
+  readonly bucket: TokenBucket;
+  alive: boolean;
+  lastRateNoticeAt: number;
+}
+
+const HTTP_STATUS_TEXT: { readonly [status: number]: string } = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+function refuseUpgrade(socket: Duplex, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${HTTP_STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * The reference ssp v2 signalling server. Create one with {@link createSignallingServer}.
+ *
+ * Emits `join` and `leave` ({@link MembershipEvent}) as members enter and leave pools.
+ */
+export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; leave: [MembershipEvent] }> {
+  /** The HTTP server the endpoint runs on (its own, or the one passed in `options.server`). */
+  readonly httpServer: Server;
+  /** The limits in force. */
+  readonly limits: ServerLimits;
+  /** The path of the signalling endpoint. */
+  readonly path: string;
+
+  private readonly wss: WebSocketServer;
+  private readonly registry: PoolRegistry;
+  private readonly clients = new Map<PeerId, Client>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly ownsServer: boolean;
+
+  /** @internal use {@link createSignallingServer} */
+  constructor(private readonly options: SignallingServerOptions = {}) {
+    super();
+    this.limits = resolveLimits(options.limits);
+    this.path = options.path ?? '/';
+    this.ownsServer = options.server === undefined;
+    this.httpServer =
+      options.server ??
+      createServer((_request, response) => {
+        response.writeHead(404).end();
+      });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.limits.maxFrameBytes * HARD_FRAME_CAP_FACTOR,
+    });
+    this.registry = new PoolRegistry(this.limits, options.privatePools ?? false, {
+      onJoin: (pool, member) => this.emit('join', { pool, member: { id: member.id, description: member.description } }),
+      onLeave: (pool, member) => this.emit('leave', { pool, member: { id: member.id, description: member.description } }),
+    });
+    this.httpServer.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
+  }
+
+  /** The address the HTTP server listens on. */
+  address(): AddressInfo {
+    const address = this.httpServer.address();
+    if (address === null || typeof address === 'string') throw new Error('the signalling server is not listening on a TCP port');
+    return address;
+  }
+
+  /** The WebSocket URL of the signalling endpoint, e.g. `ws://127.0.0.1:8080/`. */
+  get url(): string {
+    const { address, family } = this.address();
+    const host = family === 'IPv6' ? `[${address}]` : address;
+    return `ws://${host}:${this.address().port}${this.path}`;
+  }
+
+  /**
+   * Creates a pool that stays, empty or not, until stopped: in private mode the only way a pool
+   * comes to exist. False when the server already holds `maxPools` pools.
+   */
+  createPool(name: string): boolean {
+    return this.registry.create(name);
+  }
+
+  /** Sends `rtc:stop` to every member of a pool and removes it; false if there is no such pool. */
+  stop(pool: string): boolean {
+    return this.registry.stop(pool);
+  }
+
+  /**
+   * Sets the trusted description of a connected client, and sends `rtc:describe` to the other
+   * members of its pool. False if no client has that id.
+   */
+  describe(clientId: PeerId, description: PeerDescription): boolean {
+    const client = this.clients.get(clientId);
+    if (!client) return false;
+    this.registry.describe(client, description);
+    return true;
+  }
+
+  /** Every pool and its members. */
+  pools(): PoolInfo[] {
+    return this.registry.list();
+  }
+
+  /** The members of one pool, or null if there is no such pool. */
+  members(pool: string): readonly MemberInfo[] | null {
+    return this.pools().find((info) => info.id === pool)?.members ?? null;
+  }
+
+  /** Disconnects every client and stops listening (the HTTP server too, if it is our own). */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.httpServer.off('upgrade', this.onUpgrade);
+    for (const client of this.clients.values()) client.socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    if (this.ownsServer && this.httpServer.listening) {
+      await new Promise<void>((resolve, reject) => this.httpServer.close((err) => (err ? reject(err) : resolve())));
+    }
+  }
+
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // the raw socket may fail while we await the app's hook; that must not crash the server
+    socket.on('error', () => socket.destroy());
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== this.path) {
+      // on a shared server another handler may own this path
+      if (this.ownsServer) refuseUpgrade(socket, 404);
+      return;
+    }
+    const origin = request.headers.origin;
+    if (this.options.origins && origin !== undefined && !this.options.origins.includes(origin)) {
+      refuseUpgrade(socket, 403);
+      return;
+    }
+    void this.authenticate(request).then((result) => {
+      if (result === false) {
+        refuseUpgrade(socket, 401);
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, result === true ? null : result.description ?? null));
+    });
+  };
+
+  private async authenticate(request: IncomingMessage): Promise<AuthenticateResult> {
+    if (!this.options.authenticate) return true;
+    try {
+      return await this.options.authenticate(request);
+    } catch {
+      return false;
+    }
+  }
+
+  private accept(socket: WebSocket, description: PeerDescription): void {
+    const client: Client = {
+      id: uuidv4(),
+      description,
+      pool: null,
+      socket,
+      bucket: new TokenBucket(this.limits.messagesPerSecond, this.limits.messageBurst),
+      alive: true,
+      lastRateNoticeAt: -Infinity,
+      send: (message: ServerMessage) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame(message.type, message.data));
+      },
+    };
+    this.clients.set(client.id, client);
+    socket.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('error', () => socket.terminate());
+    socket.on('close', () => {
+      this.clients.delete(client.id);
+      this.registry.leave(client);
+    });
+  }
+
+  private onFrame(client: Client, data: RawData, isBinary: boolean): void {
+    if (!client.bucket.take()) {
+      const now = Date.now();
+      if (now - client.lastRateNoticeAt >= RATE_LIMIT_NOTICE_INTERVAL_MS) {
+        client.lastRateNoticeAt = now;
+        this.refuse(client, { reason: 'rate-limited', message: 'too many messages; this one was dropped' });
+      }
+      return;
+    }
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (isBinary) {
+      this.refuse(client, { reason: 'bad-frame', message: 'frames are JSON text, not binary' });
+      return;
+    }
+    if (bytes.byteLength > this.limits.maxFrameBytes) {
+      this.refuse(client, { reason: 'frame-too-large', message: `frames are limited to ${this.limits.maxFrameBytes} bytes` });
+      return;
+    }
+    const decoded = decodeFrame(bytes.toString('utf8'));
+    if (decoded.kind === 'invalid') {
+      this.refuse(client, { reason: decoded.reason, message: decoded.detail });
+      return;
+    }
+    const parsed = parseClientMessage(decoded.type, decoded.data);
+    if (parsed.kind === 'foreign') return;
+    const refusal =
+      parsed.kind === 'invalid'
+        ? { reason: parsed.reason, message: parsed.detail }
+        : this.registry.handle(client, parsed.message);
+    if (refusal) this.refuse(client, refusal);
+  }
+
+  private refuse(client: Client, refusal: Refusal): void {
+    client.send({ type: 'rtc:error', data: { message: refusal.message, reason: refusal.reason } });
+  }
+
+  private beat(): void {
+    for (const client of this.clients.values()) {
+      if (!client.alive) {
+        // terminate() fires 'close', which sends rtc:close to the pool
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+}
+
+/**
+ * Starts an ssp v2 signalling server: on its own port (default `127.0.0.1`, a free port), or on
+ * an existing `http.Server`. Resolves once it is listening.
+ *
+ * @example
+ * ```ts
+ * import { createSignallingServer } from 'rtcpool/server';
+ * const server = await createSignallingServer({ port: 8080, path: '/signal' });
+ * console.log(server.url); // ws://127.0.0.1:8080/signal
+ * ```
+ */
+export async function createSignallingServer(options: SignallingServerOptions = {}): Promise<SignallingServer> {
+  const server = new SignallingServer(options);
+  if (!options.server) {
+    await new Promise<void>((resolve, reject) => {
+      server.httpServer.once('error', reject);
+      server.httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  return server;
+}
