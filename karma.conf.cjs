@@ -1,0 +1,49 @@
+// Browser tier: real RTCPeerConnections in Debian's Chromium, against the real signalling server
+// that the rtcpool-signalling framework starts on 127.0.0.1. See design.md for the flags.
+process.env.CHROME_BIN ??= '/usr/bin/chromium';
+
+/** Flags measured to work on these machines (design.md). */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  // lets leak specs collect closed RTCPeerConnections between rounds
+  '--js-flags=--expose-gc',
+];
+
+module.exports = (config) => {
+  config.set({
+    frameworks: ['mocha', 'rtcpool-signalling'],
+    plugins: [
+      'karma-mocha',
+      'karma-esbuild',
+      'karma-chrome-launcher',
+      require('./spec/support/karmaSignallingFramework.cjs'),
+      require('./spec/support/karmaSpecReporter.cjs'),
+    ],
+    files: [{ pattern: 'spec/browser/**/*.spec.ts', watched: false }],
+    preprocessors: { 'spec/browser/**/*.spec.ts': ['esbuild'] },
+    // ignoreAnnotations: the package's `sideEffects: false` would otherwise let esbuild drop the specs
+    esbuild: { target: 'es2022', sourcemap: 'inline', tsconfig: 'tsconfig.json', ignoreAnnotations: true },
+    reporters: ['rtcpool-spec'],
+    browsers: ['ChromiumHeadlessRtc'],
+    customLaunchers: { ChromiumHeadlessRtc: { base: 'ChromeHeadless', flags: CHROMIUM_FLAGS } },
+    client: { mocha: { timeout: 20_000, reporter: 'html' }, captureConsole: true },
+    listenAddress: '127.0.0.1',
+    hostname: '127.0.0.1',
+    singleRun: true,
+    autoWatch: false,
+    browserNoActivityTimeout: 300_000,
+    browserDisconnectTimeout: 30_000,
+    captureTimeout: 120_000,
+    logLevel: config.LOG_WARN,
+  });
+};

@@ -1,0 +1,76 @@
+// `npm test`: type-check, then the Node tier (mocha), then the browser tier (karma in Chromium),
+// and end with one total line, `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import Mocha from 'mocha';
+
+const require = createRequire(import.meta.url);
+const root = resolve(import.meta.dirname, '..');
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+
+function specFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.spec.ts'))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+function typecheck(): boolean {
+  console.log('\n# Type-checking (tsc --noEmit)');
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', root], { stdio: 'inherit' });
+  return result.status === 0;
+}
+
+async function nodeTier(): Promise<Tally> {
+  console.log('\n# Node tier (mocha)');
+  const mocha = new Mocha({ reporter: 'spec', timeout: 10_000 });
+  for (const file of specFiles(join(root, 'spec/node'))) mocha.addFile(file);
+  await mocha.loadFilesAsync();
+  return new Promise((done) => {
+    const runner = mocha.run(() => done({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));
+  });
+}
+
+async function browserTier(): Promise<Tally> {
+  console.log('\n# Browser tier (karma, Chromium)');
+  const karma = require('karma');
+  const config = await karma.config.parseConfig(join(root, 'karma.conf.cjs'), {}, { promiseConfig: true, throwErrors: true });
+  return new Promise((done) => {
+    const tally: Tally = { passed: 0, failed: 0 };
+    const server = new karma.Server(config, (exitCode: number) => {
+      // a browser that crashed or never ran counts as a failure, even with no spec failed
+      if (exitCode !== 0 && tally.failed === 0) tally.failed = 1;
+      done(tally);
+    });
+    server.on('run_complete', (_browsers: unknown, results: { success: number; failed: number }) => {
+      tally.passed = results.success;
+      tally.failed = results.failed;
+    });
+    server.start();
+  });
+}
+
+async function main(): Promise<void> {
+  const total: Tally = { passed: 0, failed: 0 };
+  const add = (tally: Tally): void => {
+    total.passed += tally.passed;
+    total.failed += tally.failed;
+  };
+  if (!typecheck()) {
+    total.failed += 1;
+  } else {
+    add(await nodeTier());
+    add(await browserTier());
+  }
+  console.log(`\n${total.passed} passed, ${total.failed} failed`);
+  process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);
+}
+
+void main();
