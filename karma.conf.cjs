@@ -1,6 +1,15 @@
 // Browser tier: real RTCPeerConnections in Debian's Chromium, against the real signalling server
 // that the rtcpool-signalling framework starts on 127.0.0.1. See design.md for the flags.
+const { mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+
 process.env.CHROME_BIN ??= '/usr/bin/chromium';
+
+// karma-esbuild imports each spec by its path relative to os.tmpdir(), written without a
+// leading './'; a checkout that lives under the temp folder (a CI clone in /tmp) then fails to
+// resolve. A temp folder inside the project always gives a path that starts with '../'.
+process.env.TMPDIR = join(__dirname, 'node_modules', '.cache', 'karma');
+mkdirSync(process.env.TMPDIR, { recursive: true });
 
 /** Flags measured to work on these machines (design.md). */
 const CHROMIUM_FLAGS = [
