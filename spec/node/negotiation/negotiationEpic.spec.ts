@@ -1,0 +1,295 @@
+import { expect } from 'chai';
+import { map, merge, NEVER, Observable, Subject, timer } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import type { NegotiationInput, NegotiationOutput } from '../../../src/negotiation/actions';
+import { negotiationEpic, ORPHAN_TIMEOUT_MS } from '../../../src/negotiation/negotiationEpic';
+import type { PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
+import type { NegotiationPort } from '../../../src/negotiation/port';
+import type { IceCandidate, SdpDescription } from '../../../src/signalling/messages';
+
+const OFFER: SdpDescription = { type: 'offer', sdp: 'local-offer' };
+const ANSWER: SdpDescription = { type: 'answer', sdp: 'local-answer' };
+const REMOTE_OFFER: SdpDescription = { type: 'offer', sdp: 'remote-offer' };
+const REMOTE_ANSWER: SdpDescription = { type: 'answer', sdp: 'remote-answer' };
+const C1: IceCandidate = { candidate: 'c1', sdpMid: '0', sdpMLineIndex: 0 };
+const C2: IceCandidate = { candidate: 'c2', sdpMid: '0', sdpMLineIndex: 0 };
+
+/**
+ * A fake RTCPeerConnection behind the port: the signalling state machine of JSEP, each operation
+ * taking one frame, with an implicit rollback when a remote offer meets a local one.
+ */
+class FakePort implements NegotiationPort {
+  state: RTCSignalingState = 'stable';
+  remote: SdpDescription | null = null;
+  readonly log: string[] = [];
+  readonly added: Array<IceCandidate | null> = [];
+  restarts = 0;
+  /** Descriptions whose setRemoteDescription fails. */
+  readonly rejectRemote = new Set<string>();
+
+  constructor(
+    readonly negotiationNeeded$: Observable<void> = NEVER,
+    readonly localCandidate$: Observable<IceCandidate | null> = NEVER,
+    readonly iceConnectionState$: Observable<RTCIceConnectionState> = NEVER,
+  ) {}
+
+  signalingState = (): RTCSignalingState => this.state;
+  hasRemoteDescription = (): boolean => this.remote !== null;
+
+  setLocalDescription(): Observable<SdpDescription> {
+    return timer(1).pipe(
+      map(() => {
+        if (this.state === 'stable') {
+          this.state = 'have-local-offer';
+          this.log.push('local offer');
+          return OFFER;
+        }
+        if (this.state === 'have-remote-offer') {
+          this.state = 'stable';
+          this.log.push('local answer');
+          return ANSWER;
+        }
+        throw new Error(`InvalidStateError: setLocalDescription in ${this.state}`);
+      }),
+    );
+  }
+
+  setRemoteDescription(description: SdpDescription): Observable<void> {
+    return timer(1).pipe(
+      map(() => {
+        if (this.rejectRemote.has(description.sdp ?? '')) throw new Error('OperationError: bad sdp');
+        if (description.type === 'offer') {
+          if (this.state === 'have-local-offer') this.log.push('rollback');
+          this.state = 'have-remote-offer';
+        } else if (description.type === 'answer') {
+          if (this.state !== 'have-local-offer') throw new Error(`InvalidStateError: answer in ${this.state}`);
+          this.state = 'stable';
+        }
+        this.remote = description;
+        this.log.push(`remote ${description.type}`);
+      }),
+    );
+  }
+
+  addIceCandidate(candidate: IceCandidate | null): Observable<void> {
+    return timer(1).pipe(
+      map(() => {
+        if (!this.remote) throw new Error('InvalidStateError: no remote description');
+        if (candidate?.candidate === 'stale') throw new Error('OperationError: unknown ufrag');
+        this.added.push(candidate);
+      }),
+    );
+  }
+
+  restartIce(): void {
+    this.restarts += 1;
+  }
+}
+
+const added = (peer: string, port: NegotiationPort, polite = false): NegotiationInput => ({ type: 'peer-added', peer, polite, port });
+const offerFrom = (peer: string, description = REMOTE_OFFER): NegotiationInput => ({ type: 'remote-description', peer, description });
+const candidateFrom = (peer: string, candidate: IceCandidate | null): NegotiationInput => ({ type: 'remote-candidate', peer, candidate });
+const sendDescription = (peer: string, description: SdpDescription): NegotiationOutput => ({ type: 'send-description', peer, description });
+
+describe('negotiationEpic', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => {
+      expect(actual).to.deep.equal(expected);
+    });
+  });
+
+  it('makes an offer on negotiationneeded and sends it, with makingOffer set meanwhile', () => {
+    scheduler.run(({ hot, expectObservable, flush }) => {
+      const port = new FakePort(hot('--n'));
+      const states: PerfectNegotiationState[] = [];
+      const seen: boolean[] = [];
+      const action$ = hot<NegotiationInput>('a', { a: added('b', port) });
+      expectObservable(negotiationEpic(action$, { onPeerState: (_, s) => states.push(s) })).toBe('---o', {
+        o: sendDescription('b', OFFER),
+      });
+      // hot marbles are set up at flush in creation order: this one looks right after 'n'
+      hot('--x').subscribe(() => seen.push(states[0]!.makingOffer));
+      flush();
+      expect(seen).to.deep.equal([true]);
+      expect(states[0]!.makingOffer).to.equal(false);
+    });
+  });
+
+  it('answers a remote offer in stable', () => {
+    scheduler.run(({ hot, expectObservable }) => {
+      const port = new FakePort();
+      const action$ = hot<NegotiationInput>('a-o', { a: added('b', port, true), o: offerFrom('b') });
+      expectObservable(negotiationEpic(action$)).toBe('----x', { x: sendDescription('b', ANSWER) });
+    });
+  });
+
+  it('sends local candidates at once, end-of-candidates included', () => {
+    scheduler.run(({ hot, expectObservable }) => {
+      const port = new FakePort(NEVER, hot('-c-e', { c: C1, e: null }));
+      const action$ = hot<NegotiationInput>('a', { a: added('b', port) });
+      expectObservable(negotiationEpic(action$)).toBe('-c-e', {
+        c: { type: 'send-candidate', peer: 'b', candidate: C1 },
+        e: { type: 'send-candidate', peer: 'b', candidate: null },
+      });
+    });
+  });
+
+  describe('glare', () => {
+    it('impolite: ignores an offer that collides with its own, and swallows that offer\'s candidates', () => {
+      scheduler.run(({ hot, expectObservable, flush }) => {
+        const port = new FakePort(hot('-n'));
+        port.remote = REMOTE_ANSWER; // an earlier negotiation left a remote description
+        const states: PerfectNegotiationState[] = [];
+        const action$ = hot<NegotiationInput>('a-oc', {
+          a: added('b', port, false),
+          o: offerFrom('b'),
+          c: candidateFrom('b', { candidate: 'stale' }),
+        });
+        expectObservable(negotiationEpic(action$, { onPeerState: (_, s) => states.push(s) })).toBe('--x', {
+          x: sendDescription('b', OFFER),
+        });
+        flush();
+        expect(states[0]!.ignoreOffer).to.equal(true);
+        expect(port.log).to.deep.equal(['local offer']);
+        expect(port.state).to.equal('have-local-offer');
+      });
+    });
+
+    it('polite: rolls back its own offer implicitly and answers the peer\'s', () => {
+      scheduler.run(({ hot, expectObservable, flush }) => {
+        const port = new FakePort(hot('-n'));
+        const action$ = hot<NegotiationInput>('a-o', { a: added('b', port, true), o: offerFrom('b') });
+        expectObservable(negotiationEpic(action$)).toBe('--x-y', {
+          x: sendDescription('b', OFFER),
+          y: sendDescription('b', ANSWER),
+        });
+        flush();
+        expect(port.log).to.deep.equal(['local offer', 'rollback', 'remote offer', 'local answer']);
+        expect(port.state).to.equal('stable');
+      });
+    });
+
+    it('both sides end in stable when each offers at the same instant', () => {
+      scheduler.run(({ hot, flush }) => {
+        const polite = new FakePort(hot('-n'));
+        const impolite = new FakePort(hot('-n'));
+        // each side's outgoing descriptions become the other side's input, as the server relays them
+        const politeIn = new Subject<NegotiationInput>();
+        const impoliteIn = new Subject<NegotiationInput>();
+        const relayTo = (into: Subject<NegotiationInput>, from: string) => (output: NegotiationOutput) => {
+          if (output.type === 'send-description') into.next({ type: 'remote-description', peer: from, description: output.description });
+        };
+        negotiationEpic(merge(hot<NegotiationInput>('a', { a: added('impolite', polite, true) }), politeIn)).subscribe(
+          relayTo(impoliteIn, 'polite'),
+        );
+        negotiationEpic(merge(hot<NegotiationInput>('a', { a: added('polite', impolite, false) }), impoliteIn)).subscribe(
+          relayTo(politeIn, 'impolite'),
+        );
+        flush();
+        expect(polite.state).to.equal('stable');
+        expect(impolite.state).to.equal('stable');
+        expect(polite.log).to.deep.equal(['local offer', 'rollback', 'remote offer', 'local answer']);
+        expect(impolite.log).to.deep.equal(['local offer', 'remote answer']);
+      });
+    });
+  });
+
+  describe('candidates', () => {
+    it('holds candidates that come before the remote description, and adds them after it', () => {
+      scheduler.run(({ hot, flush }) => {
+        const port = new FakePort();
+        const action$ = hot<NegotiationInput>('a-cdo', { a: added('b', port, true), c: candidateFrom('b', C1), d: candidateFrom('b', C2), o: offerFrom('b') });
+        negotiationEpic(action$).subscribe();
+        flush();
+        expect(port.added).to.deep.equal([C1, C2]);
+        expect(port.log).to.deep.equal(['remote offer', 'local answer']);
+      });
+    });
+
+    it('reports a candidate that fails when no offer is being ignored, and goes on', () => {
+      scheduler.run(({ hot, expectObservable, flush }) => {
+        const port = new FakePort();
+        port.remote = REMOTE_OFFER;
+        const action$ = hot<NegotiationInput>('a-sc', { a: added('b', port), s: candidateFrom('b', { candidate: 'stale' }), c: candidateFrom('b', C1) });
+        const outputs: NegotiationOutput[] = [];
+        negotiationEpic(action$).subscribe((o) => outputs.push(o));
+        flush();
+        expect(outputs.map((o) => o.type)).to.deep.equal(['negotiation-failed']);
+        expect(port.added).to.deep.equal([C1]);
+        expectObservable(NEVER).toBe('-');
+      });
+    });
+  });
+
+  describe('failures', () => {
+    it('turns a failed step into negotiation-failed and keeps the queue going', () => {
+      scheduler.run(({ hot, flush }) => {
+        const port = new FakePort();
+        port.rejectRemote.add('broken');
+        const action$ = hot<NegotiationInput>('a-bo', {
+          a: added('b', port, true),
+          b: offerFrom('b', { type: 'offer', sdp: 'broken' }),
+          o: offerFrom('b'),
+        });
+        const outputs: NegotiationOutput[] = [];
+        negotiationEpic(action$).subscribe((o) => outputs.push(o));
+        flush();
+        expect(outputs.map((o) => o.type)).to.deep.equal(['negotiation-failed', 'send-description']);
+        const failure = outputs[0] as Extract<NegotiationOutput, { type: 'negotiation-failed' }>;
+        expect(failure.error.code).to.equal('negotiation-failed');
+        expect(failure.error.peer).to.equal('b');
+      });
+    });
+
+    it('restarts ICE when the ICE connection fails', () => {
+      scheduler.run(({ hot, flush }) => {
+        const port = new FakePort(NEVER, NEVER, hot('-c-d-f', { c: 'checking', d: 'disconnected', f: 'failed' }));
+        negotiationEpic(hot<NegotiationInput>('a', { a: added('b', port) })).subscribe();
+        flush();
+        expect(port.restarts).to.equal(1);
+      });
+    });
+  });
+
+  describe('peers', () => {
+    it('runs the work of two peers in parallel and of one peer in order', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const b = new FakePort();
+        const c = new FakePort();
+        const action$ = hot<NegotiationInput>('(ab)(xy)', {
+          a: added('b', b, true),
+          b: added('c', c, true),
+          x: offerFrom('b'),
+          y: offerFrom('c'),
+        });
+        expectObservable(negotiationEpic(action$)).toBe('------(xy)', { x: sendDescription('b', ANSWER), y: sendDescription('c', ANSWER) });
+      });
+    });
+
+    it('holds signalling for a peer not announced yet, and negotiates once it is', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort();
+        const action$ = hot<NegotiationInput>('oc-a', { o: offerFrom('b'), c: candidateFrom('b', C1), a: added('b', port, false) });
+        expectObservable(negotiationEpic(action$)).toBe('-----x', { x: sendDescription('b', ANSWER) });
+      });
+    });
+
+    it('drops signalling for a peer never announced with one unknown-peer error', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const action$ = hot<NegotiationInput>('oc', { o: offerFrom('ghost'), c: candidateFrom('ghost', C1) });
+        const outputs = negotiationEpic(action$).pipe(map((o) => (o.type === 'negotiation-failed' ? `${o.error.code} ${o.error.peer}` : o.type)));
+        expectObservable(outputs).toBe(`${ORPHAN_TIMEOUT_MS}ms x`, { x: 'unknown-peer ghost' });
+      });
+    });
+
+    it('stops a removed peer\'s negotiation and drops late signalling from it quietly', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort(hot('---n'), hot('----c', { c: C1 }));
+        const action$ = hot<NegotiationInput>('a-r-o', { a: added('b', port), r: { type: 'peer-removed', peer: 'b' }, o: offerFrom('b') });
+        expectObservable(negotiationEpic(action$)).toBe('');
+        expectObservable(port.negotiationNeeded$).toBe('---n');
+      });
+    });
+  });
+});

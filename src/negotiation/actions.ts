@@ -1,0 +1,57 @@
+import type { RtcPoolError } from '../errors';
+import type { IceCandidate, PeerId, SdpDescription } from '../signalling/messages';
+import type { NegotiationPort } from './port';
+
+/** A peer to negotiate with appeared; `polite` follows the ssp v2 rule (the newcomer is polite). */
+export interface PeerAdded {
+  readonly type: 'peer-added';
+  readonly peer: PeerId;
+  readonly polite: boolean;
+  readonly port: NegotiationPort;
+}
+/** A peer left: its negotiation stops. */
+export interface PeerRemoved {
+  readonly type: 'peer-removed';
+  readonly peer: PeerId;
+}
+/** A description arrived from a peer through signalling. */
+export interface RemoteDescription {
+  readonly type: 'remote-description';
+  readonly peer: PeerId;
+  readonly description: SdpDescription;
+}
+/** A candidate arrived from a peer through signalling (null: end of candidates). */
+export interface RemoteCandidate {
+  readonly type: 'remote-candidate';
+  readonly peer: PeerId;
+  readonly candidate: IceCandidate | null;
+}
+/** What the negotiation epic takes in. */
+export type NegotiationInput = PeerAdded | PeerRemoved | RemoteDescription | RemoteCandidate;
+/** Signalling input about one peer. */
+export type RemoteInput = RemoteDescription | RemoteCandidate;
+
+/** Send a description to a peer. */
+export interface SendDescription {
+  readonly type: 'send-description';
+  readonly peer: PeerId;
+  readonly description: SdpDescription;
+}
+/** Send a candidate to a peer. */
+export interface SendCandidate {
+  readonly type: 'send-candidate';
+  readonly peer: PeerId;
+  readonly candidate: IceCandidate | null;
+}
+/** A negotiation step failed; the peer's negotiation goes on with the next step. */
+export interface NegotiationFailed {
+  readonly type: 'negotiation-failed';
+  readonly peer: PeerId;
+  readonly error: RtcPoolError;
+}
+/** What the negotiation epic puts out. */
+export type NegotiationOutput = SendDescription | SendCandidate | NegotiationFailed;
+
+/** True for the signalling inputs about one peer. */
+export const isRemoteInput = (action: NegotiationInput): action is RemoteInput =>
+  action.type === 'remote-description' || action.type === 'remote-candidate';

@@ -1,0 +1,134 @@
+import {
+  asyncScheduler,
+  concat,
+  defer,
+  EMPTY,
+  filter,
+  from,
+  ignoreElements,
+  map,
+  merge,
+  mergeMap,
+  share,
+  takeUntil,
+  tap,
+  timer,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
+import { RtcPoolError } from '../errors';
+import type { PeerId } from '../signalling/messages';
+import {
+  isRemoteInput,
+  type NegotiationInput,
+  type NegotiationOutput,
+  type PeerAdded,
+  type RemoteInput,
+} from './actions';
+import { initialNegotiationState, negotiatePeer, type PerfectNegotiationState } from './negotiatePeer';
+
+/** How long signalling about a peer nobody announced is kept, waiting for the announcement. */
+export const ORPHAN_TIMEOUT_MS = 10_000;
+/** How many peers that left are remembered, so late relays from them are dropped quietly. */
+const DEPARTED_MEMORY = 256;
+
+/** What the epic depends on besides its actions. */
+export interface NegotiationDeps {
+  /** Scheduler of the orphan timeout (a TestScheduler in marble tests). */
+  readonly scheduler?: SchedulerLike;
+  /** Overrides {@link ORPHAN_TIMEOUT_MS}. */
+  readonly orphanTimeoutMs?: number;
+  /** Called with each peer's negotiation state when it is created (tests and diagnostics). */
+  readonly onPeerState?: (peer: PeerId, state: PerfectNegotiationState) => void;
+}
+
+/**
+ * The perfect negotiation epic: negotiation inputs in, outputs out. Each peer's work runs in its
+ * own queue ({@link negotiatePeer}); peers run in parallel. Signalling about a peer that has not
+ * been announced yet is held until it is (or dropped with an `unknown-peer` error after
+ * {@link ORPHAN_TIMEOUT_MS}); signalling from a peer that left is dropped. Nothing here throws:
+ * every failure is a `negotiation-failed` output.
+ *
+ * @example
+ * ```ts
+ * const actions = new Subject<NegotiationInput>();
+ * negotiationEpic(actions).subscribe((output) => signals.send(...));
+ * actions.next({ type: 'peer-added', peer: 'b', polite: true, port: peerConnectionPort(pc) });
+ * ```
+ */
+export function negotiationEpic(action$: Observable<NegotiationInput>, deps: NegotiationDeps = {}): Observable<NegotiationOutput> {
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  const orphanTimeoutMs = deps.orphanTimeoutMs ?? ORPHAN_TIMEOUT_MS;
+
+  return defer(() => {
+    const known = new Set<PeerId>();
+    const departed = new Set<PeerId>();
+    const orphans = new Map<PeerId, RemoteInput[]>();
+    const actions$ = action$.pipe(share());
+    const added$ = (peer: PeerId): Observable<unknown> =>
+      actions$.pipe(filter((action) => action.type === 'peer-added' && action.peer === peer));
+
+    // subscribed first, so every other branch sees the peer sets as of the current action
+    const bookkeeping$ = actions$.pipe(
+      tap((action) => {
+        if (action.type === 'peer-added') {
+          known.add(action.peer);
+          departed.delete(action.peer);
+        } else if (action.type === 'peer-removed') {
+          known.delete(action.peer);
+          orphans.delete(action.peer);
+          departed.add(action.peer);
+          if (departed.size > DEPARTED_MEMORY) departed.delete(departed.values().next().value!);
+        }
+      }),
+      ignoreElements(),
+    );
+
+    const peers$ = actions$.pipe(
+      filter((action): action is PeerAdded => action.type === 'peer-added'),
+      mergeMap(({ peer, polite, port }) => {
+        const held = orphans.get(peer) ?? [];
+        orphans.delete(peer);
+        const remote$ = concat(
+          from(held),
+          actions$.pipe(filter((action): action is RemoteInput => isRemoteInput(action) && action.peer === peer)),
+        );
+        const state = initialNegotiationState(polite);
+        deps.onPeerState?.(peer, state);
+        return negotiatePeer(peer, port, remote$, state).pipe(
+          takeUntil(actions$.pipe(filter((action) => action.type === 'peer-removed' && action.peer === peer))),
+        );
+      }),
+    );
+
+    const orphans$ = actions$.pipe(
+      filter(isRemoteInput),
+      filter((action) => !known.has(action.peer) && !departed.has(action.peer)),
+      mergeMap((action) => {
+        const held = orphans.get(action.peer);
+        if (held) {
+          held.push(action);
+          return EMPTY;
+        }
+        orphans.set(action.peer, [action]);
+        return timer(orphanTimeoutMs, scheduler).pipe(
+          takeUntil(added$(action.peer)),
+          filter(() => orphans.has(action.peer)),
+          map((): NegotiationOutput => {
+            const dropped = orphans.get(action.peer)!.length;
+            orphans.delete(action.peer);
+            return {
+              type: 'negotiation-failed',
+              peer: action.peer,
+              error: new RtcPoolError('unknown-peer', `dropped ${dropped} signalling message(s) from unknown peer ${action.peer}`, {
+                peer: action.peer,
+              }),
+            };
+          }),
+        );
+      }),
+    );
+
+    return merge(bookkeeping$, peers$, orphans$);
+  });
+}

@@ -1,0 +1,28 @@
+import type { Observable } from 'rxjs';
+import type { IceCandidate, SdpDescription } from '../signalling/messages';
+
+/**
+ * The negotiation epic's only way to reach a peer connection. Methods return Observables that
+ * do their work when subscribed, so the epic can be driven by fakes and marbles as well as by a
+ * real `RTCPeerConnection` (see {@link peerConnectionPort}).
+ */
+export interface NegotiationPort {
+  /** `negotiationneeded` events. */
+  readonly negotiationNeeded$: Observable<void>;
+  /** Local ICE candidates to send; null at the end of gathering. */
+  readonly localCandidate$: Observable<IceCandidate | null>;
+  /** ICE connection states as they change. */
+  readonly iceConnectionState$: Observable<RTCIceConnectionState>;
+  /** The current signalling state. */
+  signalingState(): RTCSignalingState;
+  /** Whether a remote description has been set. */
+  hasRemoteDescription(): boolean;
+  /** Parameterless `setLocalDescription()`: makes and sets an offer or answer; emits it. */
+  setLocalDescription(): Observable<SdpDescription>;
+  /** `setRemoteDescription()`; a remote offer in `have-local-offer` rolls back implicitly. */
+  setRemoteDescription(description: SdpDescription): Observable<void>;
+  /** `addIceCandidate()`; null marks the end of candidates. */
+  addIceCandidate(candidate: IceCandidate | null): Observable<void>;
+  /** `restartIce()`: the next negotiation gathers new candidates. */
+  restartIce(): void;
+}

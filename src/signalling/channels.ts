@@ -1,0 +1,58 @@
+import { Signalling } from './signalling';
+import { SocketIoTransceiver, type SocketIoLike } from './socketIoTransceiver';
+import { Transceiver } from './transceiver';
+import { WebSocketTransceiver } from './webSocketTransceiver';
+
+/**
+ * A signalling channel over a WebSocket (3.x `signalling.websocket`).
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ iceServers: [] }, new signalling.websocket('ws://127.0.0.1:8080/signal'));
+ * ```
+ */
+export class WebSocketSignalling extends Signalling {
+  /** @param socket - a WebSocket, or the URL to open one at */
+  constructor(socket: WebSocket | string | URL) {
+    super(new WebSocketTransceiver(socket));
+  }
+}
+
+/**
+ * A signalling channel over a socket.io-client socket (3.x `signalling.socket.io`).
+ *
+ * @example
+ * ```ts
+ * import { io } from 'socket.io-client';
+ * const pool = new Pool({ iceServers: [] }, new signalling.socket.io(io('https://rtc.example')));
+ * ```
+ */
+export class SocketIoSignalling extends Signalling {
+  /** @param socket - a socket returned by socket.io-client's `io()` */
+  constructor(socket: SocketIoLike) {
+    super(new SocketIoTransceiver(socket));
+  }
+}
+
+/**
+ * The 3.x `signalling` namespace, which is also the channel class itself: `new signalling(t)`
+ * and `new signalling.signalling(t)` make the same kind of channel over a custom transceiver;
+ * `signalling.websocket`, `signalling.socket.io` and the `signalling.transceiver` base class
+ * hang off it as they did in 3.x.
+ *
+ * @example
+ * ```ts
+ * const signals = new signalling.websocket(new WebSocket(url));
+ * class MyTransceiver extends signalling.transceiver { send() {} close() {} }
+ * ```
+ */
+export class signalling extends Signalling {
+  /** The channel over a custom transceiver. */
+  static readonly signalling = Signalling;
+  /** Base class of custom transceivers. */
+  static readonly transceiver = Transceiver;
+  /** The channel over a WebSocket. */
+  static readonly websocket = WebSocketSignalling;
+  /** socket.io channels: `signalling.socket.io`. */
+  static readonly socket = { io: SocketIoSignalling } as const;
+}

@@ -1,0 +1,103 @@
+import { Observable, Subject, Subscription, type Observable as Obs } from 'rxjs';
+import { RtcPoolError } from '../errors';
+import type { ServerMessage } from './messages';
+import { parseServerMessage } from './parse';
+import type { TransceiverEvent, TransportState } from './transceiver';
+
+/**
+ * Anything a {@link Signalling} channel can run over: our {@link Transceiver} subclasses, or a
+ * 3.x-style custom transceiver (an EventTarget with `send` and `close` that dispatches
+ * `CustomEvent(type, { detail: data })`).
+ */
+export interface TransceiverLike extends EventTarget {
+  send(type: string, data: object): void;
+  close(): void;
+  readonly events$?: Obs<TransceiverEvent>;
+  readonly state$?: Obs<TransportState>;
+}
+
+/** The names 3.x gave the signalling events it re-dispatched on the channel. */
+const LEGACY_EVENT_NAMES: { readonly [T in ServerMessage['type']]?: string } = {
+  'rtc:joined': 'join',
+  'rtc:describe': 'describe',
+  'rtc:peer': 'peer',
+  'rtc:sdp': 'sdp',
+  'rtc:close': 'close',
+  'rtc:candidate': 'icecandidate',
+  'rtc:stop': 'stop',
+};
+const SERVER_TYPES = [...Object.keys(LEGACY_EVENT_NAMES), 'rtc:error'];
+
+/**
+ * A signalling channel (3.x `signalling.signalling`): it parses every event its transceiver
+ * receives exactly once, into a typed {@link ServerMessage} on `messages$` or a typed
+ * {@link RtcPoolError} on `errors$`. For 3.x code it also re-dispatches the messages as the
+ * events `join`, `peer`, `sdp`, `icecandidate`, `close`, `stop` and `describe`.
+ *
+ * @example
+ * ```ts
+ * const signals = new signalling.signalling(new MyTransceiver());
+ * signals.messages$.subscribe((message) => console.log(message.type));
+ * ```
+ */
+export class Signalling extends EventTarget {
+  private readonly messages = new Subject<ServerMessage>();
+  private readonly errors = new Subject<RtcPoolError>();
+  private readonly subscription = new Subscription();
+
+  /** Every valid ssp v2 message from the server. Hot; completes on `close()`. */
+  readonly messages$: Observable<ServerMessage> = this.messages.asObservable();
+  /** Every frame that could not be parsed, and transport failures. Hot; completes on `close()`. */
+  readonly errors$: Observable<RtcPoolError> = this.errors.asObservable();
+  /** The transport's state (`open` for a transceiver that does not report one). */
+  readonly state$: Observable<TransportState>;
+
+  /** @param transceiver - the transport to signal over */
+  constructor(readonly transceiver: TransceiverLike) {
+    super();
+    this.state$ = transceiver.state$ ?? new Observable<TransportState>((subscriber) => subscriber.next('open'));
+    const events$ = transceiver.events$;
+    if (events$) {
+      this.subscription.add(events$.subscribe((event) => this.receive(event.type, event.data)));
+    } else {
+      // a 3.x transceiver only dispatches: listen to the types we know, plus its errors
+      for (const type of [...SERVER_TYPES, 'error']) {
+        const listener = (event: Event): void => this.receive(type, (event as CustomEvent).detail);
+        transceiver.addEventListener(type, listener);
+        this.subscription.add(() => transceiver.removeEventListener(type, listener));
+      }
+    }
+  }
+
+  /** Sends one event through the transceiver. */
+  send(type: string, data: object): void {
+    this.transceiver.send(type, data);
+  }
+
+  /** Closes the transceiver and completes every stream. */
+  close(): void {
+    this.subscription.unsubscribe();
+    this.transceiver.close();
+    this.messages.complete();
+    this.errors.complete();
+  }
+
+  private receive(type: string, data: unknown): void {
+    if (type === 'error') {
+      const detail = (data ?? {}) as { reason?: unknown; message?: unknown };
+      const reason = typeof detail.reason === 'string' ? detail.reason : 'bad-frame';
+      const message = typeof detail.message === 'string' ? detail.message : 'the transceiver reported an error';
+      this.errors.next(new RtcPoolError(reason === 'transport' ? 'transport' : 'protocol', message, { reason }));
+      return;
+    }
+    const parsed = parseServerMessage(type, data);
+    if (parsed.kind === 'foreign') return;
+    if (parsed.kind === 'invalid') {
+      this.errors.next(new RtcPoolError('protocol', parsed.detail, { reason: parsed.reason }));
+      return;
+    }
+    this.messages.next(parsed.message);
+    const legacy = LEGACY_EVENT_NAMES[parsed.message.type];
+    if (legacy) this.dispatchEvent(new CustomEvent(legacy, { detail: parsed.message.data }));
+  }
+}

@@ -1,0 +1,76 @@
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+
+/** One event a transceiver received: its type and data, not yet validated. */
+export interface TransceiverEvent {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** Where a transport is: connecting, open, or closed for good. */
+export type TransportState = 'connecting' | 'open' | 'closed';
+
+/**
+ * Base class of signalling transports (the 3.x `signalling.transceiver` extension point).
+ *
+ * A subclass implements `send(type, data)` and `close()`, and dispatches every event it receives
+ * as `new CustomEvent(type, { detail: data })`; a frame it cannot decode becomes an `error`
+ * event with `detail: { reason, message }`, never a throw. Every dispatched CustomEvent also
+ * appears on {@link Transceiver.events$}.
+ *
+ * @example
+ * ```ts
+ * class PostMessageTransceiver extends signalling.transceiver {
+ *   constructor(private readonly port: MessagePort) {
+ *     super();
+ *     port.onmessage = ({ data }) => this.dispatchEvent(new CustomEvent(data.type, { detail: data.data }));
+ *   }
+ *   send(type: string, data: object): void { this.port.postMessage({ type, data }); }
+ *   close(): void { this.port.close(); this.closed(); }
+ * }
+ * ```
+ */
+export abstract class Transceiver extends EventTarget {
+  private readonly received = new Subject<TransceiverEvent>();
+  private readonly transportState: BehaviorSubject<TransportState>;
+
+  /** Every event this transceiver dispatches, as `{ type, data }`. Hot. */
+  readonly events$: Observable<TransceiverEvent> = this.received.asObservable();
+  /** The transport's state; replays the current one, completes after `closed`. */
+  readonly state$: Observable<TransportState>;
+
+  /** @param initialState - where the transport is when constructed; `open` unless it must connect first */
+  constructor(initialState: TransportState = 'open') {
+    super();
+    this.transportState = new BehaviorSubject<TransportState>(initialState);
+    this.state$ = this.transportState.asObservable();
+  }
+
+  /** The transport's current state. */
+  get state(): TransportState {
+    return this.transportState.value;
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    if (event instanceof CustomEvent && !this.received.closed) this.received.next({ type: event.type, data: event.detail });
+    return super.dispatchEvent(event);
+  }
+
+  /** Sends one event. */
+  abstract send(type: string, data: object): void;
+
+  /** Closes the transport for good. */
+  abstract close(): void;
+
+  /** Subclasses report their transport's state here. */
+  protected setState(state: TransportState): void {
+    if (this.transportState.closed || this.transportState.value === state) return;
+    this.transportState.next(state);
+  }
+
+  /** Subclasses call this once the transport is closed for good: the streams complete. */
+  protected closed(): void {
+    this.setState('closed');
+    this.transportState.complete();
+    this.received.complete();
+  }
+}
