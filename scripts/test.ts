@@ -1,5 +1,6 @@
 // `npm test`: type-check, then the Node tier (mocha), then the browser tier (karma in Chromium),
-// and end with one total line, `N passed, N failed`.
+// and end with one total line, `N passed, N failed`. `npm test -- --only node` (or `browser`)
+// runs one tier, for quick iteration.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -63,11 +64,12 @@ async function main(): Promise<void> {
     total.passed += tally.passed;
     total.failed += tally.failed;
   };
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (!typecheck()) {
     total.failed += 1;
   } else {
-    add(await nodeTier());
-    add(await browserTier());
+    if (only !== 'browser') add(await nodeTier());
+    if (only !== 'node') add(await browserTier());
   }
   console.log(`\n${total.passed} passed, ${total.failed} failed`);
   process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);

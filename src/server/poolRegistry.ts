@@ -165,7 +165,7 @@ export class PoolRegistry {
         pool: name,
       },
     });
-    for (const other of others) other.send({ type: 'rtc:peer', data: { id: member.id } });
+    for (const other of others) other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description } });
     this.events.onJoin(name, member);
     return null;
   }

@@ -52,10 +52,13 @@ export interface JoinedMessage {
     readonly pool: string;
   };
 }
-/** `rtc:peer`: a peer has just joined the pool. */
+/**
+ * `rtc:peer`: a peer has just joined the pool. `description` is our extension: the newcomer's
+ * description, so members need not wait for an `rtc:describe` (plain ssp v2 servers omit it).
+ */
 export interface PeerMessage {
   readonly type: 'rtc:peer';
-  readonly data: { readonly id: PeerId };
+  readonly data: { readonly id: PeerId; readonly description?: PeerDescription };
 }
 /** `rtc:sdp` relayed by the server: `peer` is the sender. */
 export interface SdpMessage {

@@ -74,7 +74,7 @@ const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = {
     descriptions: optional(isDescriptionMap),
     pool: optional(isString),
   },
-  'rtc:peer': { id: required(isId) },
+  'rtc:peer': { id: required(isId), description: optional(isDescription) },
   'rtc:sdp': { peer: required(isId), description: required(isSdp) },
   'rtc:candidate': { from: required(isId), candidate: required(isCandidate) },
   // 3.0.0 servers sent only `uid`; it is copied to `id` below

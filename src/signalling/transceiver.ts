@@ -1,4 +1,5 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { replayState } from '../util/replayState';
 
 /** One event a transceiver received: its type and data, not yet validated. */
 export interface TransceiverEvent {
@@ -42,7 +43,7 @@ export abstract class Transceiver extends EventTarget {
   constructor(initialState: TransportState = 'open') {
     super();
     this.transportState = new BehaviorSubject<TransportState>(initialState);
-    this.state$ = this.transportState.asObservable();
+    this.state$ = replayState(this.transportState);
   }
 
   /** The transport's current state. */

@@ -55,7 +55,7 @@ describe('SignallingServer', () => {
       clients.push(b);
       expect(joined.peers).to.deep.equal([a.id]);
       expect(joined.descriptions).to.deep.equal({ [a.id]: null });
-      expect(await a.next('rtc:peer')).to.deep.equal({ id: b.id });
+      expect(await a.next('rtc:peer')).to.deep.equal({ id: b.id, description: null });
       await b.expectSilence();
     });
 
@@ -198,6 +198,7 @@ describe('SignallingServer', () => {
       const [b, joined] = await WsTestClient.joined(`${server.url}?name=bob`, 'p');
       clients.push(b);
       expect(joined.descriptions).to.deep.equal({ [a.id]: { name: 'ada' } });
+      expect(await a.next('rtc:peer')).to.deep.equal({ id: b.id, description: { name: 'bob' } });
       expect(server.members('p')).to.deep.include({ id: b.id, description: { name: 'bob' } });
     });
 

@@ -1,0 +1,229 @@
+import { BehaviorSubject, firstValueFrom, fromEvent, map, merge, race, Subject, switchMap, throwError, timer, type Observable } from 'rxjs';
+import { RtcPoolError } from './errors';
+import { replayState } from './util/replayState';
+import type { PeerDescription, PeerId } from './signalling/messages';
+
+/** The event types a {@link ManagedConnection} exposes; the rest belong to negotiation. */
+export const EXPOSED_EVENTS = ['datachannel', 'track'] as const;
+/** One of {@link EXPOSED_EVENTS}. */
+export type ExposedEventType = (typeof EXPOSED_EVENTS)[number];
+/** How long `dataChannel()` waits for a channel to open before it rejects with `timeout`. */
+export const DEFAULT_DATA_CHANNEL_TIMEOUT_MS = 30_000;
+
+/** Options of `dataChannel()`: those of `createDataChannel()`, plus how long to wait for `open`. */
+export interface DataChannelOptions extends RTCDataChannelInit {
+  /** Milliseconds to wait for the channel to open. Default: the pool's, else {@link DEFAULT_DATA_CHANNEL_TIMEOUT_MS}. */
+  readonly timeout?: number;
+}
+
+/** Settings a {@link Pool} passes to the connections it makes. */
+export interface ManagedConnectionSettings {
+  /** Default `timeout` of `dataChannel()`. */
+  readonly dataChannelTimeoutMs?: number;
+}
+
+/** What the pool, and only the pool, does to a connection. */
+interface ConnectionControl {
+  /** Closes the peer connection, settles pending channels and completes every stream. */
+  close(): void;
+  /** Re-reads the description from the shared descriptions object and emits it. */
+  described(): void;
+}
+
+const controls = new WeakMap<ManagedConnection, ConnectionControl>();
+
+/** @internal the pool's handle on a connection it made */
+export function connectionControl(connection: ManagedConnection): ConnectionControl {
+  return controls.get(connection)!;
+}
+
+/**
+ * A class wrapping RTCPeerConnection which exposes intuitive, high level methods for
+ * interacting with the connection while hiding the ICE layer and negotiation-related aspects,
+ * as these are handled entirely internally.
+ *
+ * This is used internally by {@link Pool} to set up connections; there should be no need to
+ * construct one in your code.
+ *
+ * @example
+ * ```ts
+ * pool.peerJoined$.subscribe(async (conn) => {
+ *   const chat = await conn.dataChannel('chat');
+ *   chat.send(`hello ${conn.description?.name ?? conn.id}`);
+ * });
+ * ```
+ */
+export class ManagedConnection {
+  /** The event types `addEventListener` accepts (3.x). */
+  static readonly EVENTS: readonly ExposedEventType[] = EXPOSED_EVENTS;
+
+  private readonly exposed = new Subject<RTCTrackEvent | RTCDataChannelEvent>();
+  private readonly connectionState: BehaviorSubject<RTCPeerConnectionState>;
+  private readonly descriptionState: BehaviorSubject<PeerDescription>;
+  private readonly ended = new Subject<void>();
+  private isClosed = false;
+
+  /** The exposed events (`track`, `datachannel`) as they happen. Hot; completes on close. */
+  readonly events$: Observable<RTCTrackEvent | RTCDataChannelEvent> = this.exposed.asObservable();
+  /** The connection state; replays the current one, ends with `closed` and completes. */
+  readonly state$: Observable<RTCPeerConnectionState>;
+  /** The peer's description; replays the current one, completes on close. */
+  readonly description$: Observable<PeerDescription>;
+
+  /**
+   * Creates a ManagedConnection for the given RTCPeerConnection.
+   *
+   * @param conn - The RTCPeerConnection to wrap
+   * @param id - The unique ID of the connection in the pool
+   * @param desc_ref - A reference to the Object containing the connection's description: the
+   *   pool's map of peer id to description, read at `desc_ref[id]`
+   * @param settings - defaults the pool passes on (not part of the 3.x signature)
+   */
+  constructor(
+    private readonly conn: RTCPeerConnection,
+    private readonly _id: PeerId,
+    private readonly desc_ref: { readonly [id: PeerId]: PeerDescription } = {},
+    private readonly settings: ManagedConnectionSettings = {},
+  ) {
+    this.connectionState = new BehaviorSubject(conn.connectionState);
+    this.state$ = replayState(this.connectionState);
+    this.descriptionState = new BehaviorSubject(this.description);
+    this.description$ = replayState(this.descriptionState);
+    conn.addEventListener('track', this.forward);
+    conn.addEventListener('datachannel', this.forward);
+    conn.addEventListener('connectionstatechange', this.onStateChange);
+    controls.set(this, { close: () => this.close(), described: () => this.descriptionState.next(this.description) });
+  }
+
+  /** The ID of the peer. */
+  get id(): PeerId {
+    return this._id;
+  }
+
+  /**
+   * The description of the peer (null when the server gave none).
+   *
+   * This object should not be modified, as this can produce unpredictable results and goes
+   * against the spirit of descriptions.
+   */
+  get description(): PeerDescription {
+    return this.desc_ref[this._id] ?? null;
+  }
+
+  /**
+   * A proxy for adding listeners to the managed peer connection. Only permits exposed event
+   * types (`track` and `datachannel`), as many events fired by RTCPeerConnection are purely used
+   * for negotiation and detecting negotiation success/failure.
+   *
+   * @throws {@link RtcPoolError} `bad-event-type` for any other type
+   */
+  addEventListener(
+    evt_type: ExposedEventType,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (!(EXPOSED_EVENTS as readonly string[]).includes(evt_type)) {
+      throw new RtcPoolError(
+        'bad-event-type',
+        `Event type '${String(evt_type)}' is not handled by ManagedConnection; use one of: ${EXPOSED_EVENTS.join(', ')}.`,
+      );
+    }
+    this.conn.addEventListener(evt_type, listener, options);
+  }
+
+  /** A proxy for removing listeners from the managed connection. */
+  removeEventListener(
+    evt_type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    this.conn.removeEventListener(evt_type, listener, options);
+  }
+
+  /**
+   * A proxy for RTCPeerConnection.addTrack: sends `track` to the peer (renegotiation happens by
+   * itself) and returns its RTCRtpSender.
+   */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    return this.conn.addTrack(track, ...streams);
+  }
+
+  /** A proxy for RTCPeerConnection.removeTrack: stops sending the sender's track. */
+  removeTrack(sender: RTCRtpSender): void {
+    this.conn.removeTrack(sender);
+  }
+
+  /**
+   * Create a data channel with the given label and options.
+   *
+   * If raw is true, the channel will be returned immediately, without waiting for the channel to
+   * open. If raw is false, returns a Promise that resolves to the channel when the channel has
+   * opened; it rejects with {@link RtcPoolError} `closed` if the channel or the connection closes
+   * first, and `timeout` after `options.timeout` ms (the channel is then closed).
+   *
+   * @param label - The label of the data channel.
+   * @param options - The options to use to create the data channel.
+   * @param raw - Whether to return the channel immediately or return a Promise.
+   * @returns A promise resolving to the created channel, or the channel itself.
+   * @throws {@link RtcPoolError} `bad-argument` for a label that is not a string (and, with
+   *   `raw`, `closed` once the connection is closed)
+   */
+  dataChannel(label: string, options?: DataChannelOptions, raw?: false): Promise<RTCDataChannel>;
+  dataChannel(label: string, options: DataChannelOptions | undefined, raw: true): RTCDataChannel;
+  dataChannel(label: string, options: DataChannelOptions = {}, raw = false): Promise<RTCDataChannel> | RTCDataChannel {
+    if (typeof label !== 'string') throw new RtcPoolError('bad-argument', 'a data channel label is a string');
+    const { timeout = this.settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS, ...init } = options;
+    let channel: RTCDataChannel;
+    try {
+      if (this.isClosed) throw new RtcPoolError('closed', `the connection to ${this._id} is closed`);
+      channel = this.conn.createDataChannel(label, init);
+    } catch (error) {
+      const failure =
+        error instanceof RtcPoolError
+          ? error
+          : new RtcPoolError('bad-argument', `cannot create data channel '${label}': ${String(error)}`, { cause: error, peer: this._id });
+      if (raw) throw failure;
+      return Promise.reject(failure);
+    }
+    if (raw) return channel;
+    return this.whenOpen(channel, timeout);
+  }
+
+  private whenOpen(channel: RTCDataChannel, timeoutMs: number): Promise<RTCDataChannel> {
+    const fail = (code: 'closed' | 'timeout', why: string) => () =>
+      throwError(() => new RtcPoolError(code, `data channel '${channel.label}' to ${this._id} ${why}`, { peer: this._id }));
+    const opened = firstValueFrom(
+      race(
+        fromEvent(channel, 'open').pipe(map(() => channel)),
+        merge(fromEvent(channel, 'close'), fromEvent(channel, 'error')).pipe(switchMap(fail('closed', 'closed before it opened'))),
+        this.ended.pipe(switchMap(fail('closed', 'was closed with its connection'))),
+        timer(timeoutMs).pipe(switchMap(fail('timeout', `did not open within ${timeoutMs} ms`))),
+      ),
+    );
+    return opened.catch((error: unknown) => {
+      channel.close();
+      throw error;
+    });
+  }
+
+  private readonly forward = (event: Event): void => {
+    this.exposed.next(event as RTCTrackEvent | RTCDataChannelEvent);
+  };
+
+  private readonly onStateChange = (): void => {
+    this.connectionState.next(this.conn.connectionState);
+  };
+
+  private close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.conn.removeEventListener('track', this.forward);
+    this.conn.removeEventListener('datachannel', this.forward);
+    this.conn.removeEventListener('connectionstatechange', this.onStateChange);
+    this.conn.close();
+    // close() fires no connectionstatechange: say it ourselves
+    this.connectionState.next('closed');
+    this.ended.next();
+    for (const subject of [this.exposed, this.connectionState, this.descriptionState, this.ended]) subject.complete();
+  }
+}

@@ -1,0 +1,374 @@
+import {
+  BehaviorSubject,
+  filter,
+  firstValueFrom,
+  race,
+  skip,
+  Subject,
+  Subscription,
+  switchMap,
+  take,
+  throwError,
+  timer,
+  type Observable,
+} from 'rxjs';
+import { connectionControl, ManagedConnection } from './connection';
+import { RtcPoolError } from './errors';
+import type { NegotiationInput, NegotiationOutput } from './negotiation/actions';
+import { negotiationEpic } from './negotiation/negotiationEpic';
+import { peerConnectionPort } from './negotiation/peerConnectionPort';
+import { PoolEvents } from './poolEvents';
+import { replayState } from './util/replayState';
+import type { PeerDescription, PeerId, ServerMessage } from './signalling/messages';
+import { Signalling, type TransceiverLike } from './signalling/signalling';
+
+/** How long `join()` waits for `rtc:joined` before it rejects with `timeout`. */
+export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+
+/** `rtc:error` reasons that answer a join: while joining, they reject `join()`. */
+const JOIN_REFUSALS = new Set(['already-joined', 'pool-full', 'pool-not-found', 'too-many-pools', 'bad-field', 'rate-limited']);
+
+/** Where a pool is. `stopped` (by the server) and `closed` are final. */
+export type PoolState = 'new' | 'joining' | 'joined' | 'stopped' | 'closed';
+
+/** What `join()` resolves with, and the `detail` of the `join` event. */
+export interface JoinResult {
+  /** This endpoint's id in the pool. */
+  readonly id: PeerId;
+  /** The id of the pool actually joined (a server may map the name asked for). */
+  readonly pool: string;
+  /** The peers that were already there. */
+  readonly peers: readonly PeerId[];
+}
+
+/** A peer's new description, as `described$` and the `describe` event report it. */
+export interface DescribeEvent {
+  readonly connection: ManagedConnection;
+  readonly description: PeerDescription;
+}
+
+/** An event of one connection, with the connection it came from. */
+export interface ConnectionEvent<E extends Event> {
+  readonly connection: ManagedConnection;
+  readonly event: E;
+}
+
+/** Options of a {@link Pool} (ours; 3.x had none). */
+export interface PoolOptions {
+  /** Overrides {@link DEFAULT_JOIN_TIMEOUT_MS}. */
+  readonly joinTimeoutMs?: number;
+  /** Default `timeout` of every connection's `dataChannel()`. */
+  readonly dataChannelTimeoutMs?: number;
+}
+
+const isSignalling = (channel: Signalling | TransceiverLike): channel is Signalling => channel instanceof Signalling;
+
+/**
+ * A pool of WebRTC connections: join a named pool through a signalling channel and get one
+ * {@link ManagedConnection} per other member, each negotiated with perfect negotiation.
+ *
+ * 3.x code uses `join()`, `connections`, `getConnection()`, `close()` and the `events`
+ * EventTarget; RxJS code uses the `…$` streams. Event streams are hot; `connections$` and
+ * `state$` replay their current value. Every stream completes when the pool closes.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ iceServers: [] }, new signalling.websocket('ws://127.0.0.1:8080/signal'));
+ * pool.connections$.subscribe((connections) => render(connections));
+ * await pool.join('room');
+ * ```
+ */
+export class Pool {
+  /** The 3.x EventTarget: `join`, `peer`, `close`, `stop`, `describe`, `track`, `datachannel`. */
+  readonly events = new PoolEvents();
+
+  private readonly signals: Signalling;
+  private readonly actions = new Subject<NegotiationInput>();
+  private readonly subscription = new Subscription();
+  private readonly entries = new Map<PeerId, { readonly connection: ManagedConnection; readonly forwarding: Subscription }>();
+  private readonly descriptions: { [id: PeerId]: PeerDescription } = {};
+  private readonly connectionList = new BehaviorSubject<ManagedConnection[]>([]);
+  private readonly poolState = new BehaviorSubject<PoolState>('new');
+  private readonly joinedEvents = new Subject<JoinResult>();
+  private readonly joinRefusals = new Subject<RtcPoolError>();
+  private readonly arrivals = new Subject<ManagedConnection>();
+  private readonly departures = new Subject<ManagedConnection>();
+  private readonly descriptionEvents = new Subject<DescribeEvent>();
+  private readonly trackEvents = new Subject<ConnectionEvent<RTCTrackEvent>>();
+  private readonly channelEvents = new Subject<ConnectionEvent<RTCDataChannelEvent>>();
+  private readonly errorEvents = new Subject<RtcPoolError>();
+  private myId: PeerId | null = null;
+  private requestedPool: string | null = null;
+
+  /** Every current connection; replays the current list and emits on every change. */
+  readonly connections$: Observable<ManagedConnection[]> = replayState(this.connectionList);
+  /** The pool's state; replays the current one. */
+  readonly state$: Observable<PoolState> = replayState(this.poolState);
+  /** Emits once, when the join succeeds. */
+  readonly joined$: Observable<JoinResult> = this.joinedEvents.asObservable();
+  /** Each connection as its peer arrives (the peers already there arrive on join). */
+  readonly peerJoined$: Observable<ManagedConnection> = this.arrivals.asObservable();
+  /** Each connection as its peer leaves; it is closed by then. */
+  readonly peerLeft$: Observable<ManagedConnection> = this.departures.asObservable();
+  /** Each description the server sets for a peer after it arrived. */
+  readonly described$: Observable<DescribeEvent> = this.descriptionEvents.asObservable();
+  /** Every remote track, with the connection it came on. */
+  readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>> = this.trackEvents.asObservable();
+  /** Every data channel a peer opened, with the connection it came on. */
+  readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>> = this.channelEvents.asObservable();
+  /**
+   * Everything that went wrong without a promise to reject: `rtc:error` from the server
+   * (`server-error`), frames that could not be parsed (`protocol`), signalling about unknown
+   * peers (`unknown-peer`), failed negotiation steps (`negotiation-failed`), a failed transport.
+   */
+  readonly errors$: Observable<RtcPoolError> = this.errorEvents.asObservable();
+
+  /**
+   * Create an RTC pool from an RTCConfiguration and a signalling channel.
+   *
+   * @param configuration - passed to every RTCPeerConnection (ICE servers and the like)
+   * @param signals - a {@link Signalling} channel, or a transceiver to make one from
+   * @param options - time limits (ours)
+   */
+  constructor(
+    private readonly configuration: RTCConfiguration,
+    signals: Signalling | TransceiverLike,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.signals = isSignalling(signals) ? signals : new Signalling(signals);
+    this.subscription.add(negotiationEpic(this.actions).subscribe((output) => this.onNegotiation(output)));
+    this.subscription.add(this.signals.messages$.subscribe((message) => this.onMessage(message)));
+    this.subscription.add(this.signals.errors$.subscribe((error) => this.errorEvents.next(error)));
+    this.subscription.add(
+      this.signals.state$.pipe(filter((state) => state === 'closed')).subscribe(() => {
+        this.errorEvents.next(new RtcPoolError('transport', 'the signalling channel closed'));
+      }),
+    );
+  }
+
+  /** This endpoint's id, null before joined. */
+  get id(): PeerId | null {
+    return this.myId;
+  }
+
+  /** The pool's current state. */
+  get state(): PoolState {
+    return this.poolState.value;
+  }
+
+  /** A list of every {@link ManagedConnection}. */
+  get connections(): ManagedConnection[] {
+    return this.connectionList.value;
+  }
+
+  /** The number of connections. */
+  get nconnections(): number {
+    return this.entries.size;
+  }
+
+  /** The connection to the peer `id`, or null if there is none. */
+  getConnection(id: PeerId): ManagedConnection | null {
+    return this.entries.get(id)?.connection ?? null;
+  }
+
+  /**
+   * Sends `rtc:join` to join (or create) the pool `pool`. Resolves when the server answers with
+   * `rtc:joined`; rejects with {@link RtcPoolError}: `server-error` when the server refuses,
+   * `timeout`, or `closed`. 3.x code may ignore the promise: its failures also reach `errors$`.
+   *
+   * @throws {@link RtcPoolError} `already-joined` when joining or joined, `closed` after close,
+   *   `bad-argument` for a pool name that is not a non-empty string
+   */
+  join(pool: string): Promise<JoinResult> {
+    if (typeof pool !== 'string' || pool === '') throw new RtcPoolError('bad-argument', 'a pool name is a non-empty string');
+    if (this.state !== 'new') {
+      if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
+      throw new RtcPoolError('already-joined', 'Cannot join a pool: already joining or joined.');
+    }
+    this.requestedPool = pool;
+    this.poolState.next('joining');
+    const timeoutMs = this.options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
+    const result = firstValueFrom(
+      race(
+        this.joinedEvents.pipe(take(1)),
+        this.joinRefusals.pipe(switchMap((error) => throwError(() => error))),
+        // skip the replayed 'joining': only a later change (close, stop) ends the wait
+        this.poolState.pipe(
+          skip(1),
+          filter((state) => state === 'closed' || state === 'stopped'),
+          switchMap(() => throwError(() => new RtcPoolError('closed', 'the pool closed before it joined'))),
+        ),
+        timer(timeoutMs).pipe(
+          switchMap(() => throwError(() => new RtcPoolError('timeout', `no rtc:joined within ${timeoutMs} ms`))),
+        ),
+      ),
+    ).catch((error: RtcPoolError) => {
+      if (this.state === 'joining') this.poolState.next('new');
+      if (error.code === 'timeout') this.errorEvents.next(error);
+      throw error;
+    });
+    // a 3.x caller that ignores the promise must not get an unhandled rejection
+    result.catch(() => undefined);
+    this.send('rtc:join', { pool });
+    return result;
+  }
+
+  /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */
+  close(): void {
+    this.shutdown('closed');
+  }
+
+  private onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'rtc:joined':
+        return this.onJoined(message.data);
+      case 'rtc:peer':
+        if (this.state !== 'joined') return this.unexpected(message.type);
+        if (message.data.id === this.myId || this.entries.has(message.data.id)) return this.unexpected(message.type);
+        return this.addPeer(message.data.id, false, message.data.description ?? null);
+      case 'rtc:sdp':
+        return this.actions.next({ type: 'remote-description', peer: message.data.peer, description: message.data.description });
+      case 'rtc:candidate':
+        return this.actions.next({ type: 'remote-candidate', peer: message.data.from, candidate: message.data.candidate });
+      case 'rtc:close':
+        return this.onPeerClosed(message.data.id);
+      case 'rtc:stop':
+        return this.shutdown('stopped');
+      case 'rtc:describe':
+        return this.onDescribe(message.data.id, message.data.description);
+      case 'rtc:error': {
+        const error = new RtcPoolError('server-error', message.data.message, { reason: message.data.reason });
+        this.errorEvents.next(error);
+        if (this.state === 'joining' && JOIN_REFUSALS.has(message.data.reason)) this.joinRefusals.next(error);
+        return;
+      }
+    }
+  }
+
+  private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
+    if (this.state !== 'joining') return this.unexpected('rtc:joined');
+    this.myId = data.client_id;
+    const peers = [...new Set(data.peers)].filter((peer) => peer !== data.client_id);
+    // the newcomer is polite: it learned of these peers from rtc:joined
+    for (const peer of peers) this.addPeer(peer, true, data.descriptions[peer] ?? null);
+    this.poolState.next('joined');
+    const result: JoinResult = { id: data.client_id, pool: data.pool ?? this.requestedPool!, peers };
+    this.joinedEvents.next(result);
+    this.events.dispatchEvent(new CustomEvent('join', { detail: result }));
+  }
+
+  private onPeerClosed(id: PeerId): void {
+    const entry = this.entries.get(id);
+    // tell the epic even so: signalling held for an unannounced peer is dropped with it
+    this.actions.next({ type: 'peer-removed', peer: id });
+    if (!entry) {
+      this.errorEvents.next(new RtcPoolError('unknown-peer', `rtc:close for unknown peer ${id}`, { peer: id }));
+      return;
+    }
+    this.removePeer(id);
+    this.departures.next(entry.connection);
+    this.events.dispatchEvent(new CustomEvent('close', { detail: entry.connection }));
+  }
+
+  private onDescribe(id: PeerId, description: PeerDescription): void {
+    if (id === this.myId) return;
+    const entry = this.entries.get(id);
+    if (!entry) {
+      this.errorEvents.next(new RtcPoolError('unknown-peer', `rtc:describe for unknown peer ${id}`, { peer: id }));
+      return;
+    }
+    this.descriptions[id] = description;
+    connectionControl(entry.connection).described();
+    const event: DescribeEvent = { connection: entry.connection, description };
+    this.descriptionEvents.next(event);
+    this.events.dispatchEvent(new CustomEvent('describe', { detail: event }));
+  }
+
+  private onNegotiation(output: NegotiationOutput): void {
+    switch (output.type) {
+      case 'send-description':
+        return this.send('rtc:sdp', { to: output.peer, description: output.description });
+      case 'send-candidate':
+        return this.send('rtc:candidate', { for: output.peer, candidate: output.candidate });
+      case 'negotiation-failed':
+        return this.errorEvents.next(output.error);
+    }
+  }
+
+  private addPeer(id: PeerId, polite: boolean, description: PeerDescription): void {
+    const pc = new RTCPeerConnection(this.configuration);
+    this.descriptions[id] = description;
+    const connection = new ManagedConnection(pc, id, this.descriptions, { dataChannelTimeoutMs: this.options.dataChannelTimeoutMs });
+    const forwarding = connection.events$.subscribe((event) => this.forward(connection, event));
+    this.entries.set(id, { connection, forwarding });
+    // the epic listens to the connection before the app can touch it, so no negotiationneeded is missed
+    this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) });
+    this.connectionList.next([...this.connectionList.value, connection]);
+    this.arrivals.next(connection);
+    this.events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
+  }
+
+  private removePeer(id: PeerId): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    entry.forwarding.unsubscribe();
+    connectionControl(entry.connection).close();
+    delete this.descriptions[id];
+    this.connectionList.next(this.connectionList.value.filter((connection) => connection !== entry.connection));
+  }
+
+  /** Re-dispatches a connection's event on `events`, with `connection` set to the peer id (3.x). */
+  private forward(connection: ManagedConnection, event: RTCTrackEvent | RTCDataChannelEvent): void {
+    let copy: Event;
+    if (event.type === 'track') {
+      const { receiver, track, streams, transceiver } = event as RTCTrackEvent;
+      copy = new RTCTrackEvent('track', { receiver, track, streams: [...streams], transceiver });
+      this.trackEvents.next({ connection, event: event as RTCTrackEvent });
+    } else {
+      copy = new RTCDataChannelEvent('datachannel', { channel: (event as RTCDataChannelEvent).channel });
+      this.channelEvents.next({ connection, event: event as RTCDataChannelEvent });
+    }
+    Object.defineProperty(copy, 'connection', { value: connection.id, enumerable: true });
+    this.events.dispatchEvent(copy);
+  }
+
+  private send(type: string, data: object): void {
+    try {
+      this.signals.send(type, data);
+    } catch (error) {
+      this.errorEvents.next(
+        error instanceof RtcPoolError ? error : new RtcPoolError('transport', `could not send ${type}: ${String(error)}`, { cause: error }),
+      );
+    }
+  }
+
+  private unexpected(type: string): void {
+    this.errorEvents.next(new RtcPoolError('protocol', `unexpected ${type} in state ${this.state}`, { reason: 'unexpected' }));
+  }
+
+  private shutdown(final: 'stopped' | 'closed'): void {
+    if (this.state === 'stopped' || this.state === 'closed') return;
+    for (const id of [...this.entries.keys()]) this.removePeer(id);
+    this.poolState.next(final);
+    this.subscription.unsubscribe();
+    this.signals.close();
+    this.events.dispatchEvent(new CustomEvent(final === 'stopped' ? 'stop' : 'close', { detail: null }));
+    for (const subject of [
+      this.actions,
+      this.connectionList,
+      this.poolState,
+      this.joinedEvents,
+      this.joinRefusals,
+      this.arrivals,
+      this.departures,
+      this.descriptionEvents,
+      this.trackEvents,
+      this.channelEvents,
+      this.errorEvents,
+    ]) {
+      subject.complete();
+    }
+    this.events.clearHandlers();
+  }
+}

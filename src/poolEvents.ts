@@ -1,0 +1,70 @@
+/** The pool event types that have an assignable `on…` handler (3.x). */
+export const POOL_EVENT_TYPES = ['join', 'peer', 'close', 'stop', 'describe'] as const;
+/** One of {@link POOL_EVENT_TYPES}. */
+export type PoolEventType = (typeof POOL_EVENT_TYPES)[number];
+
+type Handler = ((event: CustomEvent) => void) | null;
+
+/**
+ * The pool's EventTarget (3.x `pool.events`): `join`, `peer`, `close`, `stop`, `describe`, and
+ * each connection's `track` and `datachannel` re-dispatched with a `connection` property. Each
+ * of the first five also has an assignable handler, as in 3.x: `pool.events.onpeer = (e) => …`.
+ */
+export class PoolEvents extends EventTarget {
+  private readonly handlers = new Map<PoolEventType, EventListener>();
+
+  /** Handler of `join`; `detail` is the join result. */
+  get onjoin(): Handler {
+    return this.handler('join');
+  }
+  set onjoin(handler: Handler) {
+    this.setHandler('join', handler);
+  }
+  /** Handler of `peer`; `detail.connection` is the new ManagedConnection. */
+  get onpeer(): Handler {
+    return this.handler('peer');
+  }
+  set onpeer(handler: Handler) {
+    this.setHandler('peer', handler);
+  }
+  /** Handler of `close`; `detail` is the ManagedConnection that closed, or null for this endpoint. */
+  get onclose(): Handler {
+    return this.handler('close');
+  }
+  set onclose(handler: Handler) {
+    this.setHandler('close', handler);
+  }
+  /** Handler of `stop`: the server stopped the pool. */
+  get onstop(): Handler {
+    return this.handler('stop');
+  }
+  set onstop(handler: Handler) {
+    this.setHandler('stop', handler);
+  }
+  /** Handler of `describe`; `detail` is `{ connection, description }`. */
+  get ondescribe(): Handler {
+    return this.handler('describe');
+  }
+  set ondescribe(handler: Handler) {
+    this.setHandler('describe', handler);
+  }
+
+  /** Removes every handler and listener the pool's own code holds (on close). */
+  clearHandlers(): void {
+    for (const type of POOL_EVENT_TYPES) this.setHandler(type, null);
+  }
+
+  private handler(type: PoolEventType): Handler {
+    return (this.handlers.get(type) as Handler | undefined) ?? null;
+  }
+
+  private setHandler(type: PoolEventType, handler: Handler): void {
+    const previous = this.handlers.get(type);
+    if (previous) this.removeEventListener(type, previous);
+    this.handlers.delete(type);
+    if (typeof handler === 'function') {
+      this.handlers.set(type, handler as EventListener);
+      this.addEventListener(type, handler as EventListener);
+    }
+  }
+}
