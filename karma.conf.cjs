@@ -38,7 +38,8 @@ module.exports = (config) => {
       require('./spec/support/karmaSignallingFramework.cjs'),
       require('./spec/support/karmaSpecReporter.cjs'),
     ],
-    files: [{ pattern: 'spec/browser/**/*.spec.ts', watched: false }],
+    // KARMA_SPECS=spec/browser/glare.spec.ts runs one file while iterating
+    files: [{ pattern: process.env.KARMA_SPECS ?? 'spec/browser/**/*.spec.ts', watched: false }],
     preprocessors: { 'spec/browser/**/*.spec.ts': ['esbuild'] },
     // ignoreAnnotations: the package's `sideEffects: false` would otherwise let esbuild drop the specs
     esbuild: { target: 'es2022', sourcemap: 'inline', tsconfig: 'tsconfig.json', ignoreAnnotations: true },

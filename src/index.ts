@@ -11,6 +11,7 @@ export {
   type ManagedConnectionSettings,
 } from './connection';
 export { RtcPoolError, type RtcPoolErrorCode } from './errors';
+export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
   Pool,

@@ -59,6 +59,8 @@ export interface PoolOptions {
   readonly joinTimeoutMs?: number;
   /** Default `timeout` of every connection's `dataChannel()`. */
   readonly dataChannelTimeoutMs?: number;
+  /** How long signalling about a peer not announced yet is held. Default `ORPHAN_TIMEOUT_MS` (10 s). */
+  readonly orphanTimeoutMs?: number;
 }
 
 const isSignalling = (channel: Signalling | TransceiverLike): channel is Signalling => channel instanceof Signalling;
@@ -136,7 +138,9 @@ export class Pool {
     private readonly options: PoolOptions = {},
   ) {
     this.signals = isSignalling(signals) ? signals : new Signalling(signals);
-    this.subscription.add(negotiationEpic(this.actions).subscribe((output) => this.onNegotiation(output)));
+    this.subscription.add(
+      negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.onNegotiation(output)),
+    );
     this.subscription.add(this.signals.messages$.subscribe((message) => this.onMessage(message)));
     this.subscription.add(this.signals.errors$.subscribe((error) => this.errorEvents.next(error)));
     this.subscription.add(

@@ -1,8 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { PeerDescription } from '../signalling/messages';
 
-/** Largest accepted frame, in UTF-16 code units of the JSON text (about bytes for SDP). */
-export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Largest accepted frame, in bytes. Chrome's SDP grows by about 2 KB per video section, so a
+ * session of a hundred tracks needs about 220 KB; 64 KiB stalled a 30-track session.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024;
 /** Frames past this many times the limit are not even buffered: `ws` closes the socket (1009). */
 export const HARD_FRAME_CAP_FACTOR = 4;
 /** A full mesh past this size wastes every member's uplink; a larger pool is refused. */
