@@ -95,6 +95,11 @@ export class ManagedConnection {
     controls.set(this, { close: () => this.close(), described: () => this.descriptionState.next(this.description) });
   }
 
+  /** The connection state now (`state$` follows it). */
+  get state(): RTCPeerConnectionState {
+    return this.connectionState.value;
+  }
+
   /** The ID of the peer. */
   get id(): PeerId {
     return this._id;

@@ -21,6 +21,7 @@ export {
   type PoolOptions,
   type PoolState,
 } from './pool';
+export { ManagedStream, media, type MediaKind, type MuteState } from './media';
 export { PoolEvents, type PoolEventType } from './poolEvents';
 export { signalling, SocketIoSignalling, WebSocketSignalling } from './signalling/channels';
 export type * from './signalling/messages';

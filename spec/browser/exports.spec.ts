@@ -7,6 +7,7 @@ describe('package exports', () => {
       'DEFAULT_DATA_CHANNEL_TIMEOUT_MS',
       'DEFAULT_JOIN_TIMEOUT_MS',
       'ManagedConnection',
+      'ManagedStream',
       'ORPHAN_TIMEOUT_MS',
       'Pool',
       'PoolEvents',
@@ -17,6 +18,7 @@ describe('package exports', () => {
       'Transceiver',
       'WebSocketSignalling',
       'WebSocketTransceiver',
+      'media',
       'signalling',
     ]);
   });

@@ -1,0 +1,209 @@
+import { BehaviorSubject, Subscription, type Observable } from 'rxjs';
+import type { ManagedConnection } from './connection';
+import { RtcPoolError } from './errors';
+import type { Pool } from './pool';
+import type { PeerId } from './signalling/messages';
+import { replayState } from './util/replayState';
+
+/** A media kind `mute`, `unmute` and `muted` accept; none (or null) means every track. */
+export type MediaKind = 'audio' | 'video';
+
+/** Which kinds are muted, as `muted$` reports it. */
+export interface MuteState {
+  readonly audio: boolean;
+  readonly video: boolean;
+}
+
+function checkKind(kind: unknown): MediaKind | null {
+  if (kind === undefined || kind === null) return null;
+  if (kind === 'audio' || kind === 'video') return kind;
+  throw new RtcPoolError('bad-kind', `Invalid track kind "${String(kind)}": use 'audio', 'video' or none`);
+}
+
+interface Sending {
+  readonly connection: ManagedConnection;
+  /** The stream the peer receives these tracks in: its id is the remote stream's id. */
+  readonly stream: MediaStream;
+  readonly senders: Map<MediaStreamTrack, RTCRtpSender>;
+}
+
+/**
+ * A class that automatically manages a MediaStream, adding its tracks to all existing peers and
+ * all peers that connect later on. This behavior will continue until this ManagedStream is
+ * closed or all tracks have ended.
+ *
+ * Each peer receives the tracks grouped as one remote MediaStream, whose id is
+ * `getStream(peerId).id`. Muting replaces the track with nothing on every sender
+ * (`replaceTrack(null)`): no bytes flow, and no peer renegotiates.
+ *
+ * Dispatches `close` when it closes, by `close()` or because every track ended.
+ *
+ * @example
+ * ```ts
+ * const camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+ * const shared = new media.ManagedStream(camera, pool);
+ * muteButton.onclick = () => (shared.muted('audio') ? shared.unmute('audio') : shared.mute('audio'));
+ * ```
+ */
+export class ManagedStream extends EventTarget {
+  private liveTracks: MediaStreamTrack[];
+  private readonly mutedTracks = new Set<MediaStreamTrack>();
+  private readonly sending = new Map<PeerId, Sending>();
+  private readonly subscription = new Subscription();
+  private readonly closedState = new BehaviorSubject(false);
+  private readonly muteState: BehaviorSubject<MuteState>;
+
+  /** Whether it is closed; replays the current value, emits `true` once and completes. */
+  readonly closed$: Observable<boolean> = replayState(this.closedState);
+  /** Which kinds are muted; replays the current value; completes on close. */
+  readonly muted$: Observable<MuteState>;
+
+  /**
+   * @param stream - the stream whose tracks to send (its tracks as they are now)
+   * @param pool - the pool whose current and future peers receive them
+   * @throws {@link RtcPoolError} `bad-argument` if `stream` is not a MediaStream
+   */
+  constructor(stream: MediaStream, pool: Pool) {
+    super();
+    if (!(stream instanceof MediaStream)) throw new RtcPoolError('bad-argument', 'ManagedStream takes a MediaStream');
+    this.liveTracks = stream.getTracks().filter((track) => track.readyState === 'live');
+    this.muteState = new BehaviorSubject(this.muteSummary());
+    this.muted$ = replayState(this.muteState);
+    for (const track of this.liveTracks) track.addEventListener('ended', this.onEnded);
+    if (this.liveTracks.length === 0) {
+      this.close();
+      return;
+    }
+    for (const connection of pool.connections) this.send(connection);
+    this.subscription.add(pool.peerJoined$.subscribe((connection) => this.send(connection)));
+    this.subscription.add(pool.peerLeft$.subscribe((connection) => this.sending.delete(connection.id)));
+  }
+
+  /** Whether this stream is closed. */
+  get closed(): boolean {
+    return this.closedState.value;
+  }
+
+  /** The tracks it sends (a copy): those not ended, muted or not. Empty once closed. */
+  get tracks(): MediaStreamTrack[] {
+    return [...this.liveTracks];
+  }
+
+  /**
+   * Mute all or some tracks in the stream: stop sending them to every peer. If kind is null,
+   * all tracks will be muted. If kind is 'video' or 'audio', only tracks of the corresponding
+   * kind will be muted. The local tracks stay live (a local preview keeps playing).
+   *
+   * @throws {@link RtcPoolError} `bad-kind` for any other kind
+   */
+  mute(kind?: MediaKind | null): void {
+    for (const track of this.ofKind(checkKind(kind))) this.mutedTracks.add(track);
+    this.applyMutes();
+  }
+
+  /**
+   * Unmute all or some tracks in the stream: send them to every peer again.
+   *
+   * @throws {@link RtcPoolError} `bad-kind` for a kind other than 'audio', 'video' or none
+   */
+  unmute(kind?: MediaKind | null): void {
+    for (const track of this.ofKind(checkKind(kind))) this.mutedTracks.delete(track);
+    this.applyMutes();
+  }
+
+  /**
+   * Whether every track of the kind (every track, if kind is null) is muted. False when there is
+   * no such track.
+   *
+   * @throws {@link RtcPoolError} `bad-kind` for a kind other than 'audio', 'video' or none
+   */
+  muted(kind?: MediaKind | null): boolean {
+    const tracks = this.ofKind(checkKind(kind));
+    return tracks.length > 0 && tracks.every((track) => this.mutedTracks.has(track));
+  }
+
+  /** Whether the MediaStream sent to one of the peers has this id. */
+  hasStream(id: string): boolean {
+    return [...this.sending.values()].some(({ stream }) => stream.id === id);
+  }
+
+  /** The MediaStream the peer `connId` receives the tracks in, or null. */
+  getStream(connId: PeerId): MediaStream | null {
+    return this.sending.get(connId)?.stream ?? null;
+  }
+
+  /** The connection that receives the MediaStream with this id, or null. */
+  getConnection(streamId: string): ManagedConnection | null {
+    return [...this.sending.values()].find(({ stream }) => stream.id === streamId)?.connection ?? null;
+  }
+
+  /**
+   * Close the media stream: stop its tracks, stop sending them to every peer (their senders are
+   * removed), and send nothing to peers that join later.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.subscription.unsubscribe();
+    for (const { connection, senders } of this.sending.values()) {
+      for (const sender of senders.values()) {
+        // a peer that left meanwhile has a closed connection: nothing to remove
+        if (connection.state !== 'closed') connection.removeTrack(sender);
+      }
+    }
+    this.sending.clear();
+    for (const track of this.liveTracks) {
+      track.removeEventListener('ended', this.onEnded);
+      track.stop();
+    }
+    this.liveTracks = [];
+    this.mutedTracks.clear();
+    this.closedState.next(true);
+    this.closedState.complete();
+    this.muteState.complete();
+    this.dispatchEvent(new CustomEvent('close', { detail: null }));
+  }
+
+  private send(connection: ManagedConnection): void {
+    if (this.sending.has(connection.id) || connection.state === 'closed') return;
+    const stream = new MediaStream(this.liveTracks);
+    const senders = new Map<MediaStreamTrack, RTCRtpSender>();
+    for (const track of this.liveTracks) {
+      const sender = connection.addTrack(track, stream);
+      senders.set(track, sender);
+      if (this.mutedTracks.has(track)) void this.replace(sender, null);
+    }
+    this.sending.set(connection.id, { connection, stream, senders });
+  }
+
+  private applyMutes(): void {
+    for (const { senders } of this.sending.values()) {
+      for (const [track, sender] of senders) {
+        const wanted = this.mutedTracks.has(track) ? null : track;
+        if (sender.track !== wanted) void this.replace(sender, wanted);
+      }
+    }
+    this.muteState.next(this.muteSummary());
+  }
+
+  private replace(sender: RTCRtpSender, track: MediaStreamTrack | null): Promise<void> {
+    // replaceTrack fails only on a sender whose connection closed: that peer needs nothing
+    return sender.replaceTrack(track).catch(() => undefined);
+  }
+
+  private ofKind(kind: MediaKind | null): MediaStreamTrack[] {
+    return kind === null ? this.liveTracks : this.liveTracks.filter((track) => track.kind === kind);
+  }
+
+  private muteSummary(): MuteState {
+    return { audio: this.muted('audio'), video: this.muted('video') };
+  }
+
+  private readonly onEnded = (): void => {
+    this.liveTracks = this.liveTracks.filter((track) => track.readyState !== 'ended');
+    for (const track of this.mutedTracks) if (track.readyState === 'ended') this.mutedTracks.delete(track);
+    if (this.liveTracks.length === 0) this.close();
+  };
+}
+
+/** The 3.x `media` namespace. */
+export const media = { ManagedStream } as const;
