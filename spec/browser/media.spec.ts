@@ -48,6 +48,9 @@ describe('ManagedStream', () => {
     const receivers = received.flat().map(({ receiver }) => receiver);
     const ofKind = (kind: string) => receivers.filter((r) => r.track.kind === kind);
     await Promise.all(receivers.map(flowing));
+    // two tracks to three peers
+    const sending = createdPeerConnections.flatMap((pc) => pc.getSenders()).filter((sender) => sender.track && shared.tracks.includes(sender.track));
+    expect(sending).to.have.length(6);
 
     shared.mute('video');
     expect([shared.muted('video'), shared.muted('audio'), shared.muted()]).to.deep.equal([true, false, false]);
@@ -64,8 +67,6 @@ describe('ManagedStream', () => {
     await Promise.all([...ofKind('audio').map(flowing), ...ofKind('video').map(stopped)]);
 
     const tracks = shared.tracks;
-    const sending = createdPeerConnections.flatMap((pc) => pc.getSenders()).filter((sender) => sender.track && tracks.includes(sender.track));
-    expect(sending).to.have.length(6);
     shared.close();
     expect(sending.map((sender) => sender.track)).to.deep.equal(Array(6).fill(null));
     expect(shared.closed).to.equal(true);
