@@ -17,7 +17,16 @@ export const DEFAULT_MESSAGES_PER_SECOND = 200;
 /** Messages one socket may send in a burst (a newcomer's offers and candidates to a whole pool). */
 export const DEFAULT_MESSAGE_BURST = 400;
 /** Interval of the ping/pong heartbeat; a socket silent for two intervals is dropped. */
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 4_000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_500;
+/** How long a member whose socket dropped keeps its place, waiting for it to resume. */
+export const DEFAULT_RESUME_GRACE_MS = 5_000;
+/**
+ * The longest a peer can vanish (its socket dead, no close frame) before the rest of its pool
+ * gets `rtc:close` with the default settings: two heartbeats to notice, then the grace period.
+ */
+export const VANISHED_PEER_REPORT_MS = 2 * DEFAULT_HEARTBEAT_INTERVAL_MS + DEFAULT_RESUME_GRACE_MS;
+/** Messages kept for a member during its grace period; past that, it is given up. */
+export const RESUME_BUFFER_LIMIT = 512;
 
 /** What an `authenticate` hook answers: reject (`false`), or accept with a trusted description. */
 export type AuthenticateResult = false | true | { readonly description?: PeerDescription };
@@ -59,6 +68,12 @@ export interface SignallingServerOptions {
   readonly limits?: Partial<ServerLimits>;
   /** Heartbeat interval in ms. Default {@link DEFAULT_HEARTBEAT_INTERVAL_MS}. */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Session resume (our protocol extension), on by default; `false` turns it off (a plain ssp v2
+   * server). `secret` keys the tokens: give the same one to a restarted server and its members
+   * resume with their ids; without it, a random one is made (and lost on restart).
+   */
+  readonly resume?: false | { readonly secret?: string | Buffer; readonly graceMs?: number };
 }
 
 /** The limits of `options`, with defaults filled in. */

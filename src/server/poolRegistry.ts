@@ -1,4 +1,4 @@
-import type { ClientMessage, PeerDescription, PeerId, ServerMessage } from '../signalling/messages';
+import type { ClientMessage, PeerDescription, PeerId, ResumeMessage, ResumedMessage, ServerMessage } from '../signalling/messages';
 import type { ProtocolReason } from '../signalling/parse';
 import type { ServerLimits } from './options';
 
@@ -11,7 +11,8 @@ export type ServerReason =
   | 'pool-full'
   | 'pool-not-found'
   | 'too-many-pools'
-  | 'rate-limited';
+  | 'rate-limited'
+  | 'resume-failed';
 
 /** Why a message was refused; it becomes the `rtc:error` sent back to its sender. */
 export interface Refusal {
@@ -75,8 +76,11 @@ export class PoolRegistry {
     return true;
   }
 
-  /** Applies one validated client message; a refusal is what to answer with `rtc:error`. */
-  handle(member: Member, message: ClientMessage): Refusal | null {
+  /**
+   * Applies one validated client message; a refusal is what to answer with `rtc:error`.
+   * (`rtc:resume` concerns sockets, and is the server's to handle.)
+   */
+  handle(member: Member, message: Exclude<ClientMessage, ResumeMessage>): Refusal | null {
     switch (message.type) {
       case 'rtc:join':
         return this.join(member, message.data.pool);
@@ -132,6 +136,36 @@ export class PoolRegistry {
     }
   }
 
+  /**
+   * Puts back a member the registry no longer holds (the server restarted, or its grace period
+   * ran out) into the pool it proved it was in: `rtc:resumed` to it, and `rtc:peer` marked
+   * `resumed` to the others, who may still be connected to it.
+   */
+  readmit(member: Member, name: string): Refusal | null {
+    const refusal = this.admit(member, name);
+    if (refusal) return refusal;
+    member.send(this.resumed(member));
+    for (const other of this.others(member)) {
+      other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description, resumed: true } });
+    }
+    this.events.onJoin(name, member);
+    return null;
+  }
+
+  /** `rtc:resumed` for a member: its pool as it is now. */
+  resumed(member: Member): ResumedMessage {
+    const others = this.others(member);
+    return {
+      type: 'rtc:resumed',
+      data: {
+        client_id: member.id,
+        peers: others.map((other) => other.id),
+        descriptions: Object.fromEntries(others.map((other) => [other.id, other.description])),
+        pool: member.pool ?? '',
+      },
+    };
+  }
+
   /** Every pool with its members. */
   list(): PoolInfo[] {
     return [...this.pools].map(([id, pool]) => ({
@@ -142,20 +176,9 @@ export class PoolRegistry {
   }
 
   private join(member: Member, name: string): Refusal | null {
-    if (member.pool !== null) return refuse('already-joined', `already a member of pool '${member.pool}'`);
-    let pool = this.pools.get(name);
-    if (!pool) {
-      if (this.privatePools) return refuse('pool-not-found', `no pool named '${name}'`);
-      if (this.pools.size >= this.limits.maxPools) return refuse('too-many-pools', 'the server holds as many pools as it may');
-      pool = { members: new Map(), created: false };
-      this.pools.set(name, pool);
-    }
-    if (pool.members.size >= this.limits.maxMembersPerPool) {
-      return refuse('pool-full', `pool '${name}' has ${this.limits.maxMembersPerPool} members`);
-    }
-    const others = [...pool.members.values()];
-    pool.members.set(member.id, member);
-    member.pool = name;
+    const others = this.pools.get(name) ? this.others(member, name) : [];
+    const refusal = this.admit(member, name);
+    if (refusal) return refusal;
     member.send({
       type: 'rtc:joined',
       data: {
@@ -168,6 +191,28 @@ export class PoolRegistry {
     for (const other of others) other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description } });
     this.events.onJoin(name, member);
     return null;
+  }
+
+  /** Adds a member to a pool (creating it where allowed), or says why not. */
+  private admit(member: Member, name: string): Refusal | null {
+    if (member.pool !== null) return refuse('already-joined', `already a member of pool '${member.pool}'`);
+    let pool = this.pools.get(name);
+    if (!pool) {
+      if (this.privatePools) return refuse('pool-not-found', `no pool named '${name}'`);
+      if (this.pools.size >= this.limits.maxPools) return refuse('too-many-pools', 'the server holds as many pools as it may');
+      pool = { members: new Map(), created: false };
+      this.pools.set(name, pool);
+    }
+    if (pool.members.size >= this.limits.maxMembersPerPool) {
+      return refuse('pool-full', `pool '${name}' has ${this.limits.maxMembersPerPool} members`);
+    }
+    pool.members.set(member.id, member);
+    member.pool = name;
+    return null;
+  }
+
+  private others(member: Member, name = member.pool): Member[] {
+    return [...(this.pools.get(name ?? '')?.members.values() ?? [])].filter((other) => other !== member);
   }
 
   private target(member: Member, id: PeerId): Member | Refusal {

@@ -4,17 +4,20 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { PeerDescription, PeerId, ServerMessage } from '../signalling/messages';
+import type { PeerDescription, PeerId, ResumeMessage, ServerMessage } from '../signalling/messages';
 import { decodeFrame, encodeFrame, parseClientMessage } from '../signalling/parse';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_RESUME_GRACE_MS,
   HARD_FRAME_CAP_FACTOR,
+  RESUME_BUFFER_LIMIT,
   resolveLimits,
   type AuthenticateResult,
   type ServerLimits,
   type SignallingServerOptions,
 } from './options';
 import { PoolRegistry, type Member, type MemberInfo, type PoolInfo, type Refusal } from './poolRegistry';
+import { ResumeTokens } from './resumeTokens';
 import { TokenBucket } from './tokenBucket';
 
 /** A member joining or leaving a pool, as the server's `join` and `leave` events report it. */
@@ -26,11 +29,23 @@ export interface MembershipEvent {
 /** How often a rate-limited socket is told so, at most: a flood is not answered with a flood. */
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1_000;
 
+/**
+ * A connected client. Its socket can go away for a grace period (resume): meanwhile what is
+ * sent to it is kept, and delivered when it resumes on a new socket.
+ */
 interface Client extends Member {
-  readonly socket: WebSocket;
-  readonly bucket: TokenBucket;
+  id: PeerId;
+  socket: WebSocket | null;
+  bucket: TokenBucket;
   alive: boolean;
   lastRateNoticeAt: number;
+  held: ServerMessage[];
+  grace: NodeJS.Timeout | null;
+}
+
+/** Which client a socket speaks for: it changes when the socket resumes another's place. */
+interface Binding {
+  client: Client;
 }
 
 const HTTP_STATUS_TEXT: { readonly [status: number]: string } = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
@@ -57,6 +72,8 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
   private readonly clients = new Map<PeerId, Client>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly ownsServer: boolean;
+  private readonly tokens: ResumeTokens | null;
+  private readonly graceMs: number;
 
   /** @internal use {@link createSignallingServer} */
   constructor(private readonly options: SignallingServerOptions = {}) {
@@ -73,6 +90,8 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
       noServer: true,
       maxPayload: this.limits.maxFrameBytes * HARD_FRAME_CAP_FACTOR,
     });
+    this.tokens = options.resume === false ? null : new ResumeTokens(options.resume?.secret);
+    this.graceMs = options.resume === false ? 0 : (options.resume?.graceMs ?? DEFAULT_RESUME_GRACE_MS);
     this.registry = new PoolRegistry(this.limits, options.privatePools ?? false, {
       onJoin: (pool, member) => this.emit('join', { pool, member: { id: member.id, description: member.description } }),
       onLeave: (pool, member) => this.emit('leave', { pool, member: { id: member.id, description: member.description } }),
@@ -91,9 +110,9 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
 
   /** The WebSocket URL of the signalling endpoint, e.g. `ws://127.0.0.1:8080/`. */
   get url(): string {
-    const { address, family } = this.address();
+    const { address, family, port } = this.address();
     const host = family === 'IPv6' ? `[${address}]` : address;
-    return `ws://${host}:${this.address().port}${this.path}`;
+    return `ws://${host}:${port}${this.path}`;
   }
 
   /**
@@ -134,7 +153,11 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     this.httpServer.off('upgrade', this.onUpgrade);
-    for (const client of this.clients.values()) client.socket.terminate();
+    for (const client of this.clients.values()) {
+      if (client.grace) clearTimeout(client.grace);
+      client.socket?.terminate();
+    }
+    this.clients.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.ownsServer && this.httpServer.listening) {
       await new Promise<void>((resolve, reject) => this.httpServer.close((err) => (err ? reject(err) : resolve())));
@@ -182,23 +205,53 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
       bucket: new TokenBucket(this.limits.messagesPerSecond, this.limits.messageBurst),
       alive: true,
       lastRateNoticeAt: -Infinity,
-      send: (message: ServerMessage) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame(message.type, message.data));
-      },
+      held: [],
+      grace: null,
+      send: (message: ServerMessage) => this.deliver(client, this.withToken(message, client)),
     };
+    const binding: Binding = { client };
     this.clients.set(client.id, client);
-    socket.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
+    socket.on('message', (data, isBinary) => this.onFrame(binding, data, isBinary));
     socket.on('pong', () => {
-      client.alive = true;
+      binding.client.alive = true;
     });
     socket.on('error', () => socket.terminate());
-    socket.on('close', () => {
-      this.clients.delete(client.id);
-      this.registry.leave(client);
-    });
+    socket.on('close', () => this.onSocketClosed(binding.client, socket));
   }
 
-  private onFrame(client: Client, data: RawData, isBinary: boolean): void {
+  private deliver(client: Client, message: ServerMessage): void {
+    if (client.socket === null) {
+      client.held.push(message);
+      // a member that falls this far behind is given up, not buffered without end
+      if (client.held.length > RESUME_BUFFER_LIMIT) this.forget(client);
+      return;
+    }
+    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(encodeFrame(message.type, message.data));
+  }
+
+  private onSocketClosed(client: Client, socket: WebSocket): void {
+    // a socket replaced by a resume says nothing about its client any more
+    if (client.socket !== socket) return;
+    if (client.pool === null || this.graceMs <= 0) {
+      this.forget(client);
+      return;
+    }
+    client.socket = null;
+    client.grace = setTimeout(() => this.forget(client), this.graceMs);
+  }
+
+  /** The member is gone for good: out of its pool (rtc:close to the others) and out of the server. */
+  private forget(client: Client): void {
+    if (client.grace) clearTimeout(client.grace);
+    client.grace = null;
+    client.held = [];
+    if (this.clients.get(client.id) === client) this.clients.delete(client.id);
+    this.registry.leave(client);
+    client.socket?.terminate();
+  }
+
+  private onFrame(binding: Binding, data: RawData, isBinary: boolean): void {
+    const client = binding.client;
     if (!client.bucket.take()) {
       const now = Date.now();
       if (now - client.lastRateNoticeAt >= RATE_LIMIT_NOTICE_INTERVAL_MS) {
@@ -223,11 +276,49 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
     }
     const parsed = parseClientMessage(decoded.type, decoded.data);
     if (parsed.kind === 'foreign') return;
-    const refusal =
-      parsed.kind === 'invalid'
-        ? { reason: parsed.reason, message: parsed.detail }
-        : this.registry.handle(client, parsed.message);
+    if (parsed.kind === 'invalid') {
+      this.refuse(client, { reason: parsed.reason, message: parsed.detail });
+      return;
+    }
+    const message = parsed.message;
+    const refusal = message.type === 'rtc:resume' ? this.resume(binding, message) : this.registry.handle(client, message);
     if (refusal) this.refuse(client, refusal);
+  }
+
+  /** `rtc:joined` with the resume token, when resume is on. */
+  private withToken(message: ServerMessage, client: Client): ServerMessage {
+    if (message.type !== 'rtc:joined' || !this.tokens) return message;
+    return { type: 'rtc:joined', data: { ...message.data, token: this.tokens.issue(client.id, message.data.pool) } };
+  }
+
+  private resume(binding: Binding, { data }: ResumeMessage): Refusal | null {
+    const fresh = binding.client;
+    if (!this.tokens) return { reason: 'unknown-type', message: 'this server does not resume sessions' };
+    if (fresh.pool !== null) return { reason: 'already-joined', message: `already a member of pool '${fresh.pool}'` };
+    if (!this.tokens.verify(data.id, data.pool, data.token)) {
+      return { reason: 'resume-failed', message: 'the resume token does not match' };
+    }
+    const known = this.clients.get(data.id);
+    if (known && known !== fresh && known.pool === data.pool) {
+      // the member is still here (in its grace period, or on a socket it has not noticed is dead)
+      if (known.grace) clearTimeout(known.grace);
+      known.grace = null;
+      const old = known.socket;
+      known.socket = fresh.socket;
+      known.alive = true;
+      binding.client = known;
+      this.clients.delete(fresh.id);
+      old?.terminate();
+      this.deliver(known, this.registry.resumed(known));
+      for (const message of known.held.splice(0)) this.deliver(known, message);
+      return null;
+    }
+    // a server that no longer knows the member (restarted, or the grace period ran out)
+    if (known && known !== fresh) this.forget(known);
+    this.clients.delete(fresh.id);
+    fresh.id = data.id;
+    this.clients.set(fresh.id, fresh);
+    return this.registry.readmit(fresh, data.pool);
   }
 
   private refuse(client: Client, refusal: Refusal): void {
@@ -236,8 +327,9 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
 
   private beat(): void {
     for (const client of this.clients.values()) {
+      if (!client.socket) continue;
       if (!client.alive) {
-        // terminate() fires 'close', which sends rtc:close to the pool
+        // terminate() fires 'close': the member enters its grace period, then leaves
         client.socket.terminate();
         continue;
       }

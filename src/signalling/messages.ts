@@ -39,12 +39,32 @@ export interface CandidateRequest {
   readonly type: 'rtc:candidate';
   readonly data: { readonly for: PeerId; readonly candidate: IceCandidate | null };
 }
+/**
+ * `rtc:resume` (our extension): after a signalling outage, take back the place `id` held in
+ * `pool`, proving it with the `token` of `rtc:joined`.
+ */
+export interface ResumeMessage {
+  readonly type: 'rtc:resume';
+  readonly data: { readonly id: PeerId; readonly pool: string; readonly token: string };
+}
 /** Every message a client sends to the server. */
-export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest;
+export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage;
 
 /** `rtc:joined`: the join succeeded. */
 export interface JoinedMessage {
   readonly type: 'rtc:joined';
+  readonly data: {
+    readonly client_id: PeerId;
+    readonly peers: readonly PeerId[];
+    readonly descriptions: { readonly [peer: PeerId]: PeerDescription };
+    readonly pool: string;
+    /** Our extension: the secret that resumes this membership after an outage. */
+    readonly token?: string;
+  };
+}
+/** `rtc:resumed` (our extension): the resume worked; the peers in the pool now. */
+export interface ResumedMessage {
+  readonly type: 'rtc:resumed';
   readonly data: {
     readonly client_id: PeerId;
     readonly peers: readonly PeerId[];
@@ -58,7 +78,8 @@ export interface JoinedMessage {
  */
 export interface PeerMessage {
   readonly type: 'rtc:peer';
-  readonly data: { readonly id: PeerId; readonly description?: PeerDescription };
+  /** `resumed` (ours): a member that resumed its place, which peers may already know. */
+  readonly data: { readonly id: PeerId; readonly description?: PeerDescription; readonly resumed?: boolean };
 }
 /** `rtc:sdp` relayed by the server: `peer` is the sender. */
 export interface SdpMessage {
@@ -93,6 +114,7 @@ export interface ErrorMessage {
 /** Every message a server sends to a client. */
 export type ServerMessage =
   | JoinedMessage
+  | ResumedMessage
   | PeerMessage
   | SdpMessage
   | CandidateMessage

@@ -36,6 +36,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isId: Check = (v) => isString(v) && v.length > 0 && v.length <= MAX_ID_LENGTH;
 const isPoolName: Check = (v) => isString(v) && v.length > 0 && v.length <= MAX_POOL_NAME_LENGTH;
+/** The longest resume token a parser accepts. */
+const MAX_TOKEN_LENGTH = 256;
+const isToken: Check = (v) => isString(v) && v.length > 0 && v.length <= MAX_TOKEN_LENGTH;
 const orNull = (check: Check): Check => (v) => v === null || check(v);
 const orAbsent = (check: Check): Check => (v) => v === undefined || check(v);
 const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
@@ -64,6 +67,7 @@ const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = {
   'rtc:sdp': { to: required(isId), description: required(isSdp) },
   // 3.x clients also send `from`; it is not picked, so it can never be trusted by mistake
   'rtc:candidate': { for: required(isId), candidate: required(isCandidate) },
+  'rtc:resume': { id: required(isId), pool: required(isPoolName), token: required(isToken) },
 };
 
 const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = {
@@ -73,8 +77,15 @@ const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = {
     peers: required(isIdList),
     descriptions: optional(isDescriptionMap),
     pool: optional(isString),
+    token: optional(isToken),
   },
-  'rtc:peer': { id: required(isId), description: optional(isDescription) },
+  'rtc:resumed': {
+    client_id: required(isId),
+    peers: required(isIdList),
+    descriptions: required(isDescriptionMap),
+    pool: required(isString),
+  },
+  'rtc:peer': { id: required(isId), description: optional(isDescription), resumed: optional((v) => typeof v === 'boolean') },
   'rtc:sdp': { peer: required(isId), description: required(isSdp) },
   'rtc:candidate': { from: required(isId), candidate: required(isCandidate) },
   // 3.0.0 servers sent only `uid`; it is copied to `id` below
