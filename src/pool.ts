@@ -21,15 +21,32 @@ import { PoolEvents } from './poolEvents';
 import { replayState } from './util/replayState';
 import type { PeerDescription, PeerId, ServerMessage } from './signalling/messages';
 import { Signalling, type TransceiverLike } from './signalling/signalling';
+import type { TransportState } from './signalling/transceiver';
 
 /** How long `join()` waits for `rtc:joined` before it rejects with `timeout`. */
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+/** How long the pool waits for `rtc:resumed` after signalling comes back, before it joins afresh. */
+export const RESUME_TIMEOUT_MS = 5_000;
+/**
+ * How long a peer that `rtc:resumed` did not list may take to resume as well (after a server
+ * restart, members come back one by one) before the pool counts it as gone.
+ */
+export const RESUME_CONFIRM_MS = 10_000;
 
 /** `rtc:error` reasons that answer a join: while joining, they reject `join()`. */
 const JOIN_REFUSALS = new Set(['already-joined', 'pool-full', 'pool-not-found', 'too-many-pools', 'bad-field', 'rate-limited']);
+/**
+ * `rtc:error` reasons that answer a resume (`unknown-type` from a plain ssp v2 server): while
+ * resuming, they make the pool join afresh. Others (a queued candidate for a peer that left)
+ * do not.
+ */
+const RESUME_REFUSALS = new Set(['resume-failed', 'unknown-type', 'bad-field', 'already-joined', 'pool-full', 'pool-not-found', 'too-many-pools']);
 
-/** Where a pool is. `stopped` (by the server) and `closed` are final. */
-export type PoolState = 'new' | 'joining' | 'joined' | 'stopped' | 'closed';
+/**
+ * Where a pool is. `reconnecting`: signalling is away (the connections to peers keep working)
+ * and the pool will resume or join again. `stopped` (by the server) and `closed` are final.
+ */
+export type PoolState = 'new' | 'joining' | 'joined' | 'reconnecting' | 'stopped' | 'closed';
 
 /** What `join()` resolves with, and the `detail` of the `join` event. */
 export interface JoinResult {
@@ -101,11 +118,21 @@ export class Pool {
   private readonly errorEvents = new Subject<RtcPoolError>();
   private myId: PeerId | null = null;
   private requestedPool: string | null = null;
+  private joinedPool: string | null = null;
+  /** The resume token of the extension, when the server gave one. */
+  private token: string | null = null;
+  /** Signalling dropped since the pool last spoke to the server. */
+  private lost = false;
+  private resumeWait: Subscription | null = null;
+  /** Peers a resume did not list, that have until RESUME_CONFIRM_MS to resume too. */
+  private readonly unconfirmed = new Set<PeerId>();
 
   /** Every current connection; replays the current list and emits on every change. */
   readonly connections$: Observable<ManagedConnection[]> = replayState(this.connectionList);
   /** The pool's state; replays the current one. */
   readonly state$: Observable<PoolState> = replayState(this.poolState);
+  /** The signalling transport's state (`reconnecting` while it is away); replays the current one. */
+  readonly signallingState$: Observable<TransportState>;
   /** Emits once, when the join succeeds. */
   readonly joined$: Observable<JoinResult> = this.joinedEvents.asObservable();
   /** Each connection as its peer arrives (the peers already there arrive on join). */
@@ -138,16 +165,13 @@ export class Pool {
     private readonly options: PoolOptions = {},
   ) {
     this.signals = isSignalling(signals) ? signals : new Signalling(signals);
+    this.signallingState$ = this.signals.state$;
     this.subscription.add(
       negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.onNegotiation(output)),
     );
     this.subscription.add(this.signals.messages$.subscribe((message) => this.onMessage(message)));
     this.subscription.add(this.signals.errors$.subscribe((error) => this.errorEvents.next(error)));
-    this.subscription.add(
-      this.signals.state$.pipe(filter((state) => state === 'closed')).subscribe(() => {
-        this.errorEvents.next(new RtcPoolError('transport', 'the signalling channel closed'));
-      }),
-    );
+    this.subscription.add(this.signals.state$.subscribe((state) => this.onTransport(state)));
   }
 
   /** This endpoint's id, null before joined. */
@@ -190,6 +214,18 @@ export class Pool {
       throw new RtcPoolError('already-joined', 'Cannot join a pool: already joining or joined.');
     }
     this.requestedPool = pool;
+    const result = this.requestJoin(pool);
+    // a 3.x caller that ignores the promise must not get an unhandled rejection
+    result.catch(() => undefined);
+    return result;
+  }
+
+  /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */
+  close(): void {
+    this.shutdown('closed');
+  }
+
+  private requestJoin(pool: string): Promise<JoinResult> {
     this.poolState.next('joining');
     const timeoutMs = this.options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
     const result = firstValueFrom(
@@ -211,15 +247,67 @@ export class Pool {
       if (error.code === 'timeout') this.errorEvents.next(error);
       throw error;
     });
-    // a 3.x caller that ignores the promise must not get an unhandled rejection
-    result.catch(() => undefined);
     this.send('rtc:join', { pool });
     return result;
   }
 
-  /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */
-  close(): void {
-    this.shutdown('closed');
+  private onTransport(state: TransportState): void {
+    if (state === 'reconnecting') {
+      this.lost = true;
+      if (this.state === 'joined') this.poolState.next('reconnecting');
+    } else if (state === 'open' && this.lost) {
+      this.lost = false;
+      if (this.state === 'reconnecting') this.recover();
+    } else if (state === 'closed') {
+      this.errorEvents.next(new RtcPoolError('transport', 'the signalling channel closed'));
+    }
+  }
+
+  /** Signalling is back: resume the session (extension), or join afresh. */
+  private recover(): void {
+    if (this.token === null || this.myId === null || this.joinedPool === null) {
+      this.rejoin();
+      return;
+    }
+    this.resumeWait = timer(RESUME_TIMEOUT_MS).subscribe(() => this.rejoin());
+    this.subscription.add(this.resumeWait);
+    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token });
+  }
+
+  private onResumed(data: Extract<ServerMessage, { type: 'rtc:resumed' }>['data']): void {
+    if (this.state !== 'reconnecting' || this.resumeWait === null || data.client_id !== this.myId) {
+      return this.unexpected('rtc:resumed');
+    }
+    this.endResumeWait();
+    this.poolState.next('joined');
+    const listed = new Set(data.peers);
+    for (const peer of data.peers) {
+      if (peer !== this.myId && !this.entries.has(peer)) this.addPeer(peer, true, data.descriptions[peer] ?? null);
+    }
+    const missing = [...this.entries.keys()].filter((id) => !listed.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.unconfirmed.add(id);
+    this.subscription.add(
+      timer(RESUME_CONFIRM_MS).subscribe(() => {
+        for (const id of missing) if (this.unconfirmed.delete(id)) this.onPeerClosed(id);
+      }),
+    );
+  }
+
+  /** A fresh join with a new id: every connection of the old session goes, and the mesh is rebuilt. */
+  private rejoin(): void {
+    this.endResumeWait();
+    for (const id of [...this.entries.keys()]) this.onPeerClosed(id);
+    this.unconfirmed.clear();
+    this.myId = null;
+    this.token = null;
+    // the failure, if any, is already on errors$
+    this.requestJoin(this.requestedPool!).catch(() => undefined);
+  }
+
+  private endResumeWait(): void {
+    this.resumeWait?.unsubscribe();
+    this.resumeWait = null;
   }
 
   private onMessage(message: ServerMessage): void {
@@ -227,9 +315,16 @@ export class Pool {
       case 'rtc:joined':
         return this.onJoined(message.data);
       case 'rtc:peer':
+        // a peer that resumed its place, which we may still be connected to
+        if (message.data.resumed && this.entries.has(message.data.id)) {
+          this.unconfirmed.delete(message.data.id);
+          return;
+        }
         if (this.state !== 'joined') return this.unexpected(message.type);
         if (message.data.id === this.myId || this.entries.has(message.data.id)) return this.unexpected(message.type);
         return this.addPeer(message.data.id, false, message.data.description ?? null);
+      case 'rtc:resumed':
+        return this.onResumed(message.data);
       case 'rtc:sdp':
         return this.actions.next({ type: 'remote-description', peer: message.data.peer, description: message.data.description });
       case 'rtc:candidate':
@@ -244,6 +339,8 @@ export class Pool {
         const error = new RtcPoolError('server-error', message.data.message, { reason: message.data.reason });
         this.errorEvents.next(error);
         if (this.state === 'joining' && JOIN_REFUSALS.has(message.data.reason)) this.joinRefusals.next(error);
+        // any refusal while resuming (a plain ssp v2 server, a restarted one with another secret)
+        if (this.resumeWait !== null && RESUME_REFUSALS.has(message.data.reason)) this.rejoin();
         return;
       }
     }
@@ -252,17 +349,20 @@ export class Pool {
   private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
     if (this.state !== 'joining') return this.unexpected('rtc:joined');
     this.myId = data.client_id;
+    this.joinedPool = data.pool ?? this.requestedPool!;
+    this.token = data.token ?? null;
     const peers = [...new Set(data.peers)].filter((peer) => peer !== data.client_id);
     // the newcomer is polite: it learned of these peers from rtc:joined
     for (const peer of peers) this.addPeer(peer, true, data.descriptions[peer] ?? null);
     this.poolState.next('joined');
-    const result: JoinResult = { id: data.client_id, pool: data.pool ?? this.requestedPool!, peers };
+    const result: JoinResult = { id: data.client_id, pool: this.joinedPool, peers };
     this.joinedEvents.next(result);
     this.events.dispatchEvent(new CustomEvent('join', { detail: result }));
   }
 
   private onPeerClosed(id: PeerId): void {
     const entry = this.entries.get(id);
+    this.unconfirmed.delete(id);
     // tell the epic even so: signalling held for an unannounced peer is dropped with it
     this.actions.next({ type: 'peer-removed', peer: id });
     if (!entry) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { firstValueFrom, filter, take, timeout } from 'rxjs';
 import type { Pool } from '../../src';
 import { uniquePool } from './support/environment';
-import { canvasTrack, createdPeerConnections, incomingChannel, link, MESH_TIMEOUT_MS, PoolTracker } from './support/pools';
+import { canvasTrack, incomingChannel, link, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
 
 /** Rounds of the storm (the issue asks for 50). */
 const ROUNDS = 50;
@@ -26,9 +26,9 @@ describe('glare storm', () => {
 
   it(`survives ${ROUNDS} rounds of both sides calling dataChannel() and addTrack() at the same instant`, async function () {
     this.timeout(120_000);
-    const before = createdPeerConnections.length;
+    const before = peerConnectionMark();
     const [a, b] = (await tracker.mesh(uniquePool('glare'), 2)) as [Pool, Pool];
-    const [pcA, pcB] = createdPeerConnections.slice(before);
+    const [pcA, pcB] = peerConnectionsSince(before);
     // each side's states: the polite side's implicit rollback shows as have-local-offer, stable
     // (the rollback), have-remote-offer
     const histories = [pcA!, pcB!].map((pc) => {

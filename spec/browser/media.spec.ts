@@ -3,7 +3,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { ManagedStream, media, RtcPoolError, type Pool } from '../../src';
 import { uniquePool } from './support/environment';
 import { fakeCamera, flowing, receiversFrom, stopped } from './support/media';
-import { canvasTrack, connectionsOf, createdPeerConnections, link, PoolTracker } from './support/pools';
+import { canvasTrack, connectionsOf, link, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
 
 describe('ManagedStream', () => {
   const tracker = new PoolTracker();
@@ -49,7 +49,7 @@ describe('ManagedStream', () => {
     const ofKind = (kind: string) => receivers.filter((r) => r.track.kind === kind);
     await Promise.all(receivers.map(flowing));
     // two tracks to three peers
-    const sending = createdPeerConnections.flatMap((pc) => pc.getSenders()).filter((sender) => sender.track && shared.tracks.includes(sender.track));
+    const sending = peerConnectionsSince(0).flatMap((pc) => pc.getSenders()).filter((sender) => sender.track && shared.tracks.includes(sender.track));
     expect(sending).to.have.length(6);
 
     shared.mute('video');
@@ -80,9 +80,9 @@ describe('ManagedStream', () => {
 
   it('mutes and unmutes without a renegotiation', async function () {
     this.timeout(30_000);
-    const first = createdPeerConnections.length;
+    const first = peerConnectionMark();
     const [a, b] = (await tracker.mesh(uniquePool('nomute'), 2)) as [Pool, Pool];
-    const pcs = createdPeerConnections.slice(first);
+    const pcs = peerConnectionsSince(first);
     const atB = receiversFrom(b, a, 2);
     const shared = share(await fakeCamera(), a);
     const video = (await atB).find(({ receiver }) => receiver.track.kind === 'video')!.receiver;

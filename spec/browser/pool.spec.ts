@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
 import { Pool, RtcPoolError, signalling, type JoinResult, type ManagedConnection, type PoolState } from '../../src';
 import { serverControl, signallingUrl, uniquePool } from './support/environment';
-import { connectionsOf, createdPeerConnections, exchange, link, PoolTracker, settle } from './support/pools';
+import { connectionsOf, exchange, link, peerConnectionMark, peerConnectionsSince, PoolTracker, settle } from './support/pools';
 
 describe('Pool', () => {
   const tracker = new PoolTracker();
@@ -70,17 +70,18 @@ describe('Pool', () => {
 
   it('closes when the server stops the pool: stop event, stopped state, no open connection', async () => {
     const name = uniquePool('stop');
+    const first = peerConnectionMark();
     const pools = await tracker.mesh(name, 3);
     const stops = pools.map((pool) => new Promise((resolve) => (pool.events.onstop = resolve)));
-    const before = createdPeerConnections.length;
+    const before = peerConnectionMark();
     expect(await serverControl.stop(name)).to.equal(true);
     await Promise.all(stops);
     for (const pool of pools) {
       expect(pool.state).to.equal('stopped');
       expect(pool.connections).to.deep.equal([]);
     }
-    expect(createdPeerConnections.length).to.equal(before);
-    expect(createdPeerConnections.slice(-6).map((pc) => pc.signalingState)).to.deep.equal(Array(6).fill('closed'));
+    expect(peerConnectionMark()).to.equal(before);
+    expect(peerConnectionsSince(first).map((pc) => pc.signalingState)).to.deep.equal(Array(6).fill('closed'));
   });
 
   it('delivers a description set by the server to description, the describe event, described$ and description$', async () => {
@@ -98,10 +99,10 @@ describe('Pool', () => {
   });
 
   it('leaves no RTCPeerConnection of the pool open after close()', async () => {
-    const first = createdPeerConnections.length;
+    const first = peerConnectionMark();
     const pools = await tracker.mesh(uniquePool('leak'), 4);
     await exchange(pools[0]!, pools[1]!, 'before-close');
-    const mine = createdPeerConnections.slice(first);
+    const mine = peerConnectionsSince(first);
     expect(mine).to.have.length(12);
     for (const pool of pools) pool.close();
     expect(mine.map((pc) => pc.signalingState)).to.deep.equal(Array(12).fill('closed'));

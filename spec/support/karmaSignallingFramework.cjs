@@ -1,15 +1,24 @@
 // A karma framework plugin: starts the real rtcpool signalling server on 127.0.0.1 before the
 // browser starts, and hands its URL to the page as `__karma__.config.signallingUrl`.
 //
-// The same HTTP server answers a few test-only control requests, so browser specs can make the
-// server do what an application would (stop a pool, set a description):
-//   POST /control/stop?pool=NAME           -> server.stop(NAME)
-//   POST /control/describe?id=ID  (body: JSON description) -> server.describe(ID, description)
-//   GET  /control/pools                    -> server.pools()
-// None of this is part of the product; it exists only in the test set-up.
+// The same HTTP server answers test-only control requests, so browser specs can make a server
+// do what an application, an operator or a bad network would. None of this is in the product.
+//   POST /control/stop?pool=NAME                 server.stop(NAME)
+//   POST /control/describe?id=ID  (JSON body)    server.describe(ID, description)
+//   GET  /control/pools                          server.pools()
+//   POST /control/servers  (JSON options)        start another signalling server -> { id, url }
+//   POST /control/servers/kill?id=ID&downMs=N[&secret=S]
+//                                                kill it (every socket dropped, port closed), and
+//                                                start it again on the same port N ms later
+//   POST /control/fault/drop?ports=P1,P2         drop UDP and TCP packets to and from those ports
+//   POST /control/fault/clear                    let them through again
 require('tsx/cjs');
+const { execFile } = require('node:child_process');
 const { createServer } = require('node:http');
 const { createSignallingServer } = require('../../src/server/index.ts');
+
+const FAULT_TABLE = 'rtcpool_fault';
+const spawned = new Map();
 
 function readBody(request) {
   return new Promise((resolve) => {
@@ -19,18 +28,77 @@ function readBody(request) {
   });
 }
 
-async function control(server, request, response) {
+function nft(script) {
+  return new Promise((resolve, reject) => {
+    const child = execFile('nft', ['-f', '-'], (error, _stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
+    child.stdin.end(script);
+  });
+}
+
+const clearFaults = () => nft(`table inet ${FAULT_TABLE}\ndelete table inet ${FAULT_TABLE}\n`);
+
+function dropPorts(ports) {
+  const set = ports.join(', ');
+  return nft(`table inet ${FAULT_TABLE} {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    meta l4proto { tcp, udp } th sport { ${set} } drop
+    meta l4proto { tcp, udp } th dport { ${set} } drop
+  }
+}
+`);
+}
+
+/** A signalling server on an HTTP server of its own, that can be killed and started again. */
+async function spawn(options, port = 0) {
+  const http = createServer();
+  const server = await createSignallingServer({ ...options, server: http, path: '/signal' });
+  await new Promise((resolve) => http.listen(port, '127.0.0.1', resolve));
+  return { http, server, options };
+}
+
+async function kill(entry) {
+  await entry.server.close();
+  entry.http.closeAllConnections();
+  await new Promise((resolve) => entry.http.close(resolve));
+}
+
+async function control(defaultServer, request, response) {
   const url = new URL(request.url, 'http://localhost');
+  const param = (name) => url.searchParams.get(name);
   const json = (value) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   response.setHeader('access-control-allow-origin', '*');
   if (request.method === 'OPTIONS') return response.writeHead(204, { 'access-control-allow-methods': 'GET, POST' }).end();
   switch (`${request.method} ${url.pathname}`) {
     case 'POST /control/stop':
-      return json(server.stop(url.searchParams.get('pool')));
+      return json(defaultServer.stop(param('pool')));
     case 'POST /control/describe':
-      return json(server.describe(url.searchParams.get('id'), JSON.parse((await readBody(request)) || 'null')));
+      return json(defaultServer.describe(param('id'), JSON.parse((await readBody(request)) || 'null')));
     case 'GET /control/pools':
-      return json(server.pools());
+      return json(defaultServer.pools());
+    case 'POST /control/servers': {
+      const entry = await spawn(JSON.parse((await readBody(request)) || '{}'));
+      const id = String(spawned.size + 1);
+      spawned.set(id, entry);
+      return json({ id, url: entry.server.url });
+    }
+    case 'POST /control/servers/kill': {
+      const entry = spawned.get(param('id'));
+      const port = entry.server.address().port;
+      await kill(entry);
+      const secret = param('secret');
+      const options = secret ? { ...entry.options, resume: { ...(entry.options.resume || {}), secret } } : entry.options;
+      setTimeout(() => {
+        void spawn(options, port).then((again) => spawned.set(param('id'), again));
+      }, Number(param('downMs') || 0));
+      return json(true);
+    }
+    case 'POST /control/fault/drop':
+      await dropPorts(param('ports').split(',').map(Number));
+      return json(true);
+    case 'POST /control/fault/clear':
+      await clearFaults();
+      return json(true);
     default:
       return response.writeHead(404).end();
   }
@@ -39,10 +107,14 @@ async function control(server, request, response) {
 function signallingFramework(config, emitter) {
   let server;
   const http = createServer((request, response) => {
-    control(server, request, response).catch(() => response.writeHead(500).end());
+    control(server, request, response).catch((error) => response.writeHead(500).end(String(error)));
   });
   emitter.on('exit', (done) => {
-    (server ? server.close() : Promise.resolve()).then(() => http.close(() => done()), () => done());
+    const spawnedDown = Promise.all([...spawned.values()].map((entry) => kill(entry).catch(() => undefined)));
+    Promise.all([spawnedDown, clearFaults().catch(() => undefined), server ? server.close() : undefined]).then(
+      () => http.close(() => done()),
+      () => done(),
+    );
   });
   return createSignallingServer({ server: http, path: '/signal' }).then(
     (created) =>

@@ -1,4 +1,21 @@
-import { catchError, concat, concatMap, defer, EMPTY, filter, finalize, from, map, merge, of, throwError, type Observable } from 'rxjs';
+import {
+  asyncScheduler,
+  catchError,
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  finalize,
+  from,
+  map,
+  merge,
+  of,
+  switchMap,
+  throwError,
+  timer,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
 import { RtcPoolError } from '../errors';
 import type { IceCandidate, PeerId, SdpDescription } from '../signalling/messages';
 import type { NegotiationOutput, RemoteInput } from './actions';
@@ -23,6 +40,13 @@ type Step =
   | { readonly kind: 'description'; readonly description: SdpDescription }
   | { readonly kind: 'candidate'; readonly candidate: IceCandidate | null };
 
+/**
+ * How long the ICE connection may stay `disconnected` before the peer restarts ICE. Chrome
+ * says `disconnected` after a few seconds without consent responses, and `failed` only after
+ * about 30: a restart here recovers from a changed network path long before that.
+ */
+export const ICE_DISCONNECTED_RESTART_MS = 3_000;
+
 /** Creates the initial negotiation state of a peer. */
 export function initialNegotiationState(polite: boolean): PerfectNegotiationState {
   return { polite, makingOffer: false, ignoreOffer: false, isSettingRemoteAnswerPending: false, pendingCandidates: [] };
@@ -40,6 +64,7 @@ export function negotiatePeer(
   port: NegotiationPort,
   remote$: Observable<RemoteInput>,
   state: PerfectNegotiationState,
+  timing: { readonly scheduler?: SchedulerLike; readonly disconnectedRestartMs?: number } = {},
 ): Observable<NegotiationOutput> {
   const fail = (error: unknown, what: string): Observable<NegotiationOutput> =>
     of({
@@ -121,8 +146,16 @@ export function negotiatePeer(
   const steps$: Observable<Step> = merge(
     port.negotiationNeeded$.pipe(map((): Step => ({ kind: 'negotiation-needed' }))),
     port.iceConnectionState$.pipe(
-      filter((iceState) => iceState === 'failed'),
-      map((): Step => ({ kind: 'restart-ice' })),
+      // restart on failed at once, on disconnected once it lasts; any other state calls it off
+      switchMap((iceState) =>
+        iceState === 'failed'
+          ? of<Step>({ kind: 'restart-ice' })
+          : iceState === 'disconnected'
+            ? timer(timing.disconnectedRestartMs ?? ICE_DISCONNECTED_RESTART_MS, timing.scheduler ?? asyncScheduler).pipe(
+                map((): Step => ({ kind: 'restart-ice' })),
+              )
+            : EMPTY,
+      ),
     ),
     remote$.pipe(
       map((input): Step =>

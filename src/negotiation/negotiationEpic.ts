@@ -38,6 +38,8 @@ export interface NegotiationDeps {
   readonly scheduler?: SchedulerLike;
   /** Overrides {@link ORPHAN_TIMEOUT_MS}. */
   readonly orphanTimeoutMs?: number;
+  /** Overrides `ICE_DISCONNECTED_RESTART_MS`. */
+  readonly disconnectedRestartMs?: number;
   /** Called with each peer's negotiation state when it is created (tests and diagnostics). */
   readonly onPeerState?: (peer: PeerId, state: PerfectNegotiationState) => void;
 }
@@ -95,7 +97,7 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
         );
         const state = initialNegotiationState(polite);
         deps.onPeerState?.(peer, state);
-        return negotiatePeer(peer, port, remote$, state).pipe(
+        return negotiatePeer(peer, port, remote$, state, { scheduler, disconnectedRestartMs: deps.disconnectedRestartMs }).pipe(
           takeUntil(actions$.pipe(filter((action) => action.type === 'peer-removed' && action.peer === peer))),
         );
       }),

@@ -28,6 +28,12 @@ export interface MembershipEvent {
 
 /** How often a rate-limited socket is told so, at most: a flood is not answered with a flood. */
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1_000;
+/**
+ * The close code `ws` reports when a socket ended without a close frame: a drop, after which
+ * the member keeps its place for the resume grace period. A socket closed with a close frame
+ * (whatever its code, or none: 1005) said goodbye, and its member leaves at once.
+ */
+const DROPPED_CLOSE_CODE = 1006;
 
 /**
  * A connected client. Its socket can go away for a grace period (resume): meanwhile what is
@@ -216,7 +222,7 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
       binding.client.alive = true;
     });
     socket.on('error', () => socket.terminate());
-    socket.on('close', () => this.onSocketClosed(binding.client, socket));
+    socket.on('close', (code) => this.onSocketClosed(binding.client, socket, code));
   }
 
   private deliver(client: Client, message: ServerMessage): void {
@@ -229,10 +235,10 @@ export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; le
     if (client.socket.readyState === WebSocket.OPEN) client.socket.send(encodeFrame(message.type, message.data));
   }
 
-  private onSocketClosed(client: Client, socket: WebSocket): void {
+  private onSocketClosed(client: Client, socket: WebSocket, code: number): void {
     // a socket replaced by a resume says nothing about its client any more
     if (client.socket !== socket) return;
-    if (client.pool === null || this.graceMs <= 0) {
+    if (client.pool === null || this.graceMs <= 0 || code !== DROPPED_CLOSE_CODE) {
       this.forget(client);
       return;
     }

@@ -1,7 +1,7 @@
 import { Signalling } from './signalling';
 import { SocketIoTransceiver, type SocketIoLike } from './socketIoTransceiver';
 import { Transceiver } from './transceiver';
-import { WebSocketTransceiver } from './webSocketTransceiver';
+import { WebSocketTransceiver, type WebSocketTransceiverOptions } from './webSocketTransceiver';
 
 /**
  * A signalling channel over a WebSocket (3.x `signalling.websocket`).
@@ -12,9 +12,12 @@ import { WebSocketTransceiver } from './webSocketTransceiver';
  * ```
  */
 export class WebSocketSignalling extends Signalling {
-  /** @param socket - a WebSocket, or the URL to open one at */
-  constructor(socket: WebSocket | string | URL) {
-    super(new WebSocketTransceiver(socket));
+  /**
+   * @param socket - a WebSocket, or the URL to open one at
+   * @param options - reconnect behaviour (ours; on by default)
+   */
+  constructor(socket: WebSocket | string | URL, options?: WebSocketTransceiverOptions) {
+    super(new WebSocketTransceiver(socket, options));
   }
 }
 

@@ -7,8 +7,11 @@ export interface TransceiverEvent {
   readonly data: unknown;
 }
 
-/** Where a transport is: connecting, open, or closed for good. */
-export type TransportState = 'connecting' | 'open' | 'closed';
+/**
+ * Where a transport is: connecting for the first time, open, reconnecting after it dropped,
+ * or closed for good.
+ */
+export type TransportState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /**
  * Base class of signalling transports (the 3.x `signalling.transceiver` extension point).

@@ -20,6 +20,29 @@ export const serverControl = {
   },
 };
 
+const post = async <T>(path: string, body?: unknown): Promise<T> =>
+  (await fetch(`${__karma__.config.controlUrl}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) })).json();
+
+/** Another signalling server of the test set-up's, that a spec may kill and start again. */
+export interface SpawnedServer {
+  readonly id: string;
+  readonly url: string;
+}
+
+/** Test-only powers over servers and the network (see karmaSignallingFramework.cjs). */
+export const testNetwork = {
+  /** Starts another signalling server with these options. */
+  spawn: (options: { resume?: false | { secret?: string; graceMs?: number } } = {}): Promise<SpawnedServer> =>
+    post('/servers', options),
+  /** Kills a spawned server (every socket drops, its port closes) and starts it again `downMs` later. */
+  kill: (server: SpawnedServer, downMs: number, secret?: string): Promise<boolean> =>
+    post(`/servers/kill?id=${server.id}&downMs=${downMs}${secret ? `&secret=${encodeURIComponent(secret)}` : ''}`),
+  /** Drops every UDP and TCP packet to or from these ports, on this machine. */
+  drop: (ports: readonly number[]): Promise<boolean> => post(`/fault/drop?ports=${ports.join(',')}`),
+  /** Ends every fault. */
+  clear: (): Promise<boolean> => post('/fault/clear'),
+};
+
 /** Tests never reach a STUN or TURN server: every candidate is a host candidate on this machine. */
 export const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
 

@@ -6,21 +6,33 @@ import { LOCAL_ONLY, signallingUrl } from './environment';
 export const MESH_TIMEOUT_MS = 15_000;
 
 /**
- * Every RTCPeerConnection made while a spec runs, so it can prove that none stays open. The
- * global constructor is replaced once by a subclass that records its instances.
+ * Every RTCPeerConnection made while the specs run, so a spec can prove that none stays open.
+ * The global constructor is replaced once by a subclass that records its instances, weakly:
+ * Chromium counts a closed connection against its limit until it is collected.
  */
-export const createdPeerConnections: RTCPeerConnection[] = [];
+const created: Array<WeakRef<RTCPeerConnection>> = [];
 const NativePeerConnection = globalThis.RTCPeerConnection;
 if (!(NativePeerConnection as { recorded?: boolean }).recorded) {
   class RecordedPeerConnection extends NativePeerConnection {
     static recorded = true;
     constructor(configuration?: RTCConfiguration) {
       super(configuration);
-      createdPeerConnections.push(this);
+      created.push(new WeakRef(this));
     }
   }
   globalThis.RTCPeerConnection = RecordedPeerConnection;
 }
+
+/** A mark to pass to {@link peerConnectionsSince}. */
+export const peerConnectionMark = (): number => created.length;
+
+/** The RTCPeerConnections made since `mark` that are still reachable. */
+export const peerConnectionsSince = (mark: number): RTCPeerConnection[] =>
+  created.slice(mark).flatMap((ref) => ref.deref() ?? []);
+
+/** How many RTCPeerConnections made by the specs are not closed. */
+export const openPeerConnections = (): number =>
+  created.filter((ref) => { const pc = ref.deref(); return pc !== undefined && pc.signalingState !== 'closed'; }).length;
 
 /** Pools made by a spec, and the errors they reported; `closeAll` in afterEach. */
 export class PoolTracker {

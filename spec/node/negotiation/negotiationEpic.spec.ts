@@ -3,7 +3,7 @@ import { map, merge, NEVER, Observable, Subject, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { NegotiationInput, NegotiationOutput } from '../../../src/negotiation/actions';
 import { negotiationEpic, ORPHAN_TIMEOUT_MS } from '../../../src/negotiation/negotiationEpic';
-import type { PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
+import { ICE_DISCONNECTED_RESTART_MS, type PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
 import type { NegotiationPort } from '../../../src/negotiation/port';
 import type { IceCandidate, SdpDescription } from '../../../src/signalling/messages';
 
@@ -248,6 +248,37 @@ describe('negotiationEpic', () => {
         negotiationEpic(hot<NegotiationInput>('a', { a: added('b', port) })).subscribe();
         flush();
         expect(port.restarts).to.equal(1);
+      });
+    });
+  });
+
+  describe('ICE recovery', () => {
+    it(`restarts ICE when disconnected lasts ${ICE_DISCONNECTED_RESTART_MS} ms`, () => {
+      scheduler.run(({ hot, flush }) => {
+        const port = new FakePort(NEVER, NEVER, hot('-d', { d: 'disconnected' }));
+        negotiationEpic(hot<NegotiationInput>('a', { a: added('b', port) })).subscribe();
+        scheduler.schedule(() => expect(port.restarts).to.equal(0), ICE_DISCONNECTED_RESTART_MS);
+        flush();
+        expect(port.restarts).to.equal(1);
+      });
+    });
+
+    it('does not restart when the connection comes back before the threshold', () => {
+      scheduler.run(({ hot, flush }) => {
+        const back = `-d ${ICE_DISCONNECTED_RESTART_MS - 10}ms c`;
+        const port = new FakePort(NEVER, NEVER, hot(back, { d: 'disconnected', c: 'connected' }));
+        negotiationEpic(hot<NegotiationInput>('a', { a: added('b', port) })).subscribe();
+        flush();
+        expect(port.restarts).to.equal(0);
+      });
+    });
+
+    it('follows a configured threshold', () => {
+      scheduler.run(({ hot, flush }) => {
+        const port = new FakePort(NEVER, NEVER, hot('-d', { d: 'disconnected' }));
+        negotiationEpic(hot<NegotiationInput>('a', { a: added('b', port) }), { disconnectedRestartMs: 5 }).subscribe();
+        scheduler.schedule(() => expect(port.restarts).to.equal(1), 7);
+        flush();
       });
     });
   });

@@ -71,6 +71,15 @@ describe('SignallingServer session resume (extension)', () => {
     expect(Date.now() - dropped).to.be.at.least(GRACE_MS - 50);
   });
 
+  it('lets a member that closes its socket on purpose leave at once, without a grace period', async () => {
+    await start({ resume: { graceMs: 60_000 } });
+    const [a] = await join('p');
+    const [b] = await join('p');
+    await a.next('rtc:peer');
+    await a.close();
+    expect(await b.next('rtc:close')).to.deep.equal({ id: a.id, uid: a.id });
+  });
+
   it('refuses a token that does not match with resume-failed, and changes nothing', async () => {
     await start();
     const [a, joined] = await join('p');
