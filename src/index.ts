@@ -12,11 +12,13 @@ export {
 } from './connection';
 export { RtcPoolError, type RtcPoolErrorCode } from './errors';
 export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
+export { ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
+export type { ConnectionEvent, DescribeEvent } from './peerSet';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
   Pool,
-  type ConnectionEvent,
-  type DescribeEvent,
+  RESUME_CONFIRM_MS,
+  RESUME_TIMEOUT_MS,
   type JoinResult,
   type PoolOptions,
   type PoolState,
@@ -28,4 +30,11 @@ export type * from './signalling/messages';
 export { Signalling, type TransceiverLike } from './signalling/signalling';
 export { SocketIoTransceiver, type SocketIoLike } from './signalling/socketIoTransceiver';
 export { Transceiver, type TransceiverEvent, type TransportState } from './signalling/transceiver';
-export { WebSocketTransceiver } from './signalling/webSocketTransceiver';
+export {
+  RECONNECT_FACTOR,
+  RECONNECT_INITIAL_DELAY_MS,
+  RECONNECT_JITTER,
+  RECONNECT_MAX_DELAY_MS,
+  type ReconnectOptions,
+} from './signalling/backoff';
+export { MAX_QUEUED_FRAMES, WebSocketTransceiver, type WebSocketTransceiverOptions } from './signalling/webSocketTransceiver';

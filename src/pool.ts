@@ -12,11 +12,12 @@ import {
   timer,
   type Observable,
 } from 'rxjs';
-import { connectionControl, ManagedConnection } from './connection';
+import type { ManagedConnection } from './connection';
 import { RtcPoolError } from './errors';
 import type { NegotiationInput, NegotiationOutput } from './negotiation/actions';
 import { negotiationEpic } from './negotiation/negotiationEpic';
 import { peerConnectionPort } from './negotiation/peerConnectionPort';
+import { PeerSet, type ConnectionEvent, type DescribeEvent } from './peerSet';
 import { PoolEvents } from './poolEvents';
 import { replayState } from './util/replayState';
 import type { PeerDescription, PeerId, ServerMessage } from './signalling/messages';
@@ -58,18 +59,6 @@ export interface JoinResult {
   readonly peers: readonly PeerId[];
 }
 
-/** A peer's new description, as `described$` and the `describe` event report it. */
-export interface DescribeEvent {
-  readonly connection: ManagedConnection;
-  readonly description: PeerDescription;
-}
-
-/** An event of one connection, with the connection it came from. */
-export interface ConnectionEvent<E extends Event> {
-  readonly connection: ManagedConnection;
-  readonly event: E;
-}
-
 /** Options of a {@link Pool} (ours; 3.x had none). */
 export interface PoolOptions {
   /** Overrides {@link DEFAULT_JOIN_TIMEOUT_MS}. */
@@ -104,17 +93,10 @@ export class Pool {
   private readonly signals: Signalling;
   private readonly actions = new Subject<NegotiationInput>();
   private readonly subscription = new Subscription();
-  private readonly entries = new Map<PeerId, { readonly connection: ManagedConnection; readonly forwarding: Subscription }>();
-  private readonly descriptions: { [id: PeerId]: PeerDescription } = {};
-  private readonly connectionList = new BehaviorSubject<ManagedConnection[]>([]);
+  private readonly peers: PeerSet;
   private readonly poolState = new BehaviorSubject<PoolState>('new');
   private readonly joinedEvents = new Subject<JoinResult>();
   private readonly joinRefusals = new Subject<RtcPoolError>();
-  private readonly arrivals = new Subject<ManagedConnection>();
-  private readonly departures = new Subject<ManagedConnection>();
-  private readonly descriptionEvents = new Subject<DescribeEvent>();
-  private readonly trackEvents = new Subject<ConnectionEvent<RTCTrackEvent>>();
-  private readonly channelEvents = new Subject<ConnectionEvent<RTCDataChannelEvent>>();
   private readonly errorEvents = new Subject<RtcPoolError>();
   private myId: PeerId | null = null;
   private requestedPool: string | null = null;
@@ -128,7 +110,7 @@ export class Pool {
   private readonly unconfirmed = new Set<PeerId>();
 
   /** Every current connection; replays the current list and emits on every change. */
-  readonly connections$: Observable<ManagedConnection[]> = replayState(this.connectionList);
+  readonly connections$: Observable<ManagedConnection[]>;
   /** The pool's state; replays the current one. */
   readonly state$: Observable<PoolState> = replayState(this.poolState);
   /** The signalling transport's state (`reconnecting` while it is away); replays the current one. */
@@ -136,15 +118,15 @@ export class Pool {
   /** Emits once, when the join succeeds. */
   readonly joined$: Observable<JoinResult> = this.joinedEvents.asObservable();
   /** Each connection as its peer arrives (the peers already there arrive on join). */
-  readonly peerJoined$: Observable<ManagedConnection> = this.arrivals.asObservable();
+  readonly peerJoined$: Observable<ManagedConnection>;
   /** Each connection as its peer leaves; it is closed by then. */
-  readonly peerLeft$: Observable<ManagedConnection> = this.departures.asObservable();
+  readonly peerLeft$: Observable<ManagedConnection>;
   /** Each description the server sets for a peer after it arrived. */
-  readonly described$: Observable<DescribeEvent> = this.descriptionEvents.asObservable();
+  readonly described$: Observable<DescribeEvent>;
   /** Every remote track, with the connection it came on. */
-  readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>> = this.trackEvents.asObservable();
+  readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>>;
   /** Every data channel a peer opened, with the connection it came on. */
-  readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>> = this.channelEvents.asObservable();
+  readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>>;
   /**
    * Everything that went wrong without a promise to reject: `rtc:error` from the server
    * (`server-error`), frames that could not be parsed (`protocol`), signalling about unknown
@@ -160,10 +142,17 @@ export class Pool {
    * @param options - time limits (ours)
    */
   constructor(
-    private readonly configuration: RTCConfiguration,
+    configuration: RTCConfiguration,
     signals: Signalling | TransceiverLike,
     private readonly options: PoolOptions = {},
   ) {
+    this.peers = new PeerSet(configuration, this.events, { dataChannelTimeoutMs: options.dataChannelTimeoutMs });
+    this.connections$ = this.peers.connections$;
+    this.peerJoined$ = this.peers.arrivals$;
+    this.peerLeft$ = this.peers.departures$;
+    this.described$ = this.peers.described$;
+    this.tracks$ = this.peers.tracks$;
+    this.dataChannels$ = this.peers.dataChannels$;
     this.signals = isSignalling(signals) ? signals : new Signalling(signals);
     this.signallingState$ = this.signals.state$;
     this.subscription.add(
@@ -186,17 +175,17 @@ export class Pool {
 
   /** A list of every {@link ManagedConnection}. */
   get connections(): ManagedConnection[] {
-    return this.connectionList.value;
+    return this.peers.connections;
   }
 
   /** The number of connections. */
   get nconnections(): number {
-    return this.entries.size;
+    return this.peers.size;
   }
 
   /** The connection to the peer `id`, or null if there is none. */
   getConnection(id: PeerId): ManagedConnection | null {
-    return this.entries.get(id)?.connection ?? null;
+    return this.peers.get(id);
   }
 
   /**
@@ -282,9 +271,9 @@ export class Pool {
     this.poolState.next('joined');
     const listed = new Set(data.peers);
     for (const peer of data.peers) {
-      if (peer !== this.myId && !this.entries.has(peer)) this.addPeer(peer, true, data.descriptions[peer] ?? null);
+      if (peer !== this.myId && !this.peers.has(peer)) this.addPeer(peer, true, data.descriptions[peer] ?? null);
     }
-    const missing = [...this.entries.keys()].filter((id) => !listed.has(id));
+    const missing = this.peers.ids().filter((id) => !listed.has(id));
     if (missing.length === 0) return;
     for (const id of missing) this.unconfirmed.add(id);
     this.subscription.add(
@@ -297,7 +286,7 @@ export class Pool {
   /** A fresh join with a new id: every connection of the old session goes, and the mesh is rebuilt. */
   private rejoin(): void {
     this.endResumeWait();
-    for (const id of [...this.entries.keys()]) this.onPeerClosed(id);
+    for (const id of this.peers.ids()) this.onPeerClosed(id);
     this.unconfirmed.clear();
     this.myId = null;
     this.token = null;
@@ -316,12 +305,12 @@ export class Pool {
         return this.onJoined(message.data);
       case 'rtc:peer':
         // a peer that resumed its place, which we may still be connected to
-        if (message.data.resumed && this.entries.has(message.data.id)) {
+        if (message.data.resumed && this.peers.has(message.data.id)) {
           this.unconfirmed.delete(message.data.id);
           return;
         }
         if (this.state !== 'joined') return this.unexpected(message.type);
-        if (message.data.id === this.myId || this.entries.has(message.data.id)) return this.unexpected(message.type);
+        if (message.data.id === this.myId || this.peers.has(message.data.id)) return this.unexpected(message.type);
         return this.addPeer(message.data.id, false, message.data.description ?? null);
       case 'rtc:resumed':
         return this.onResumed(message.data);
@@ -361,31 +350,21 @@ export class Pool {
   }
 
   private onPeerClosed(id: PeerId): void {
-    const entry = this.entries.get(id);
     this.unconfirmed.delete(id);
     // tell the epic even so: signalling held for an unannounced peer is dropped with it
     this.actions.next({ type: 'peer-removed', peer: id });
-    if (!entry) {
+    if (!this.peers.has(id)) {
       this.errorEvents.next(new RtcPoolError('unknown-peer', `rtc:close for unknown peer ${id}`, { peer: id }));
       return;
     }
-    this.removePeer(id);
-    this.departures.next(entry.connection);
-    this.events.dispatchEvent(new CustomEvent('close', { detail: entry.connection }));
+    this.peers.remove(id, true);
   }
 
   private onDescribe(id: PeerId, description: PeerDescription): void {
     if (id === this.myId) return;
-    const entry = this.entries.get(id);
-    if (!entry) {
+    if (!this.peers.describe(id, description)) {
       this.errorEvents.next(new RtcPoolError('unknown-peer', `rtc:describe for unknown peer ${id}`, { peer: id }));
-      return;
     }
-    this.descriptions[id] = description;
-    connectionControl(entry.connection).described();
-    const event: DescribeEvent = { connection: entry.connection, description };
-    this.descriptionEvents.next(event);
-    this.events.dispatchEvent(new CustomEvent('describe', { detail: event }));
   }
 
   private onNegotiation(output: NegotiationOutput): void {
@@ -400,41 +379,7 @@ export class Pool {
   }
 
   private addPeer(id: PeerId, polite: boolean, description: PeerDescription): void {
-    const pc = new RTCPeerConnection(this.configuration);
-    this.descriptions[id] = description;
-    const connection = new ManagedConnection(pc, id, this.descriptions, { dataChannelTimeoutMs: this.options.dataChannelTimeoutMs });
-    const forwarding = connection.events$.subscribe((event) => this.forward(connection, event));
-    this.entries.set(id, { connection, forwarding });
-    // the epic listens to the connection before the app can touch it, so no negotiationneeded is missed
-    this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) });
-    this.connectionList.next([...this.connectionList.value, connection]);
-    this.arrivals.next(connection);
-    this.events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
-  }
-
-  private removePeer(id: PeerId): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    this.entries.delete(id);
-    entry.forwarding.unsubscribe();
-    connectionControl(entry.connection).close();
-    delete this.descriptions[id];
-    this.connectionList.next(this.connectionList.value.filter((connection) => connection !== entry.connection));
-  }
-
-  /** Re-dispatches a connection's event on `events`, with `connection` set to the peer id (3.x). */
-  private forward(connection: ManagedConnection, event: RTCTrackEvent | RTCDataChannelEvent): void {
-    let copy: Event;
-    if (event.type === 'track') {
-      const { receiver, track, streams, transceiver } = event as RTCTrackEvent;
-      copy = new RTCTrackEvent('track', { receiver, track, streams: [...streams], transceiver });
-      this.trackEvents.next({ connection, event: event as RTCTrackEvent });
-    } else {
-      copy = new RTCDataChannelEvent('datachannel', { channel: (event as RTCDataChannelEvent).channel });
-      this.channelEvents.next({ connection, event: event as RTCDataChannelEvent });
-    }
-    Object.defineProperty(copy, 'connection', { value: connection.id, enumerable: true });
-    this.events.dispatchEvent(copy);
+    this.peers.add(id, description, (pc) => this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) }));
   }
 
   private send(type: string, data: object): void {
@@ -453,26 +398,13 @@ export class Pool {
 
   private shutdown(final: 'stopped' | 'closed'): void {
     if (this.state === 'stopped' || this.state === 'closed') return;
-    for (const id of [...this.entries.keys()]) this.removePeer(id);
+    for (const id of this.peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
+    this.peers.close();
     this.poolState.next(final);
     this.subscription.unsubscribe();
     this.signals.close();
     this.events.dispatchEvent(new CustomEvent(final === 'stopped' ? 'stop' : 'close', { detail: null }));
-    for (const subject of [
-      this.actions,
-      this.connectionList,
-      this.poolState,
-      this.joinedEvents,
-      this.joinRefusals,
-      this.arrivals,
-      this.departures,
-      this.descriptionEvents,
-      this.trackEvents,
-      this.channelEvents,
-      this.errorEvents,
-    ]) {
-      subject.complete();
-    }
+    for (const subject of [this.actions, this.poolState, this.joinedEvents, this.joinRefusals, this.errorEvents]) subject.complete();
     this.events.clearHandlers();
   }
 }

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
-import { Pool, RtcPoolError, signalling, Signalling, WebSocketTransceiver, type TransceiverEvent } from '../../src';
+import { Pool, RtcPoolError, signalling, Signalling, WebSocketTransceiver, type TransceiverEvent, type WebSocketTransceiverOptions } from '../../src';
 import { LOCAL_ONLY, signallingUrl, uniquePool } from './support/environment';
 import { connectionsOf, exchange, PoolTracker } from './support/pools';
 
 describe('WebSocketTransceiver', () => {
   const open: WebSocketTransceiver[] = [];
   afterEach(() => open.splice(0).forEach((t) => t.close()));
-  const create = (socket: string | WebSocket = signallingUrl()): WebSocketTransceiver => {
-    const transceiver = new WebSocketTransceiver(socket);
+  const create = (socket: string | WebSocket = signallingUrl(), options?: WebSocketTransceiverOptions): WebSocketTransceiver => {
+    const transceiver = new WebSocketTransceiver(socket, options);
     open.push(transceiver);
     return transceiver;
   };
@@ -52,12 +52,41 @@ describe('WebSocketTransceiver', () => {
     expect(transceiver.state).to.equal('open');
   });
 
-  it('says closed when the server goes away', async () => {
-    const transceiver = create();
+  it('reconnects on a new socket when the socket drops, saying reconnecting meanwhile', async () => {
+    const transceiver = create(signallingUrl(), { reconnect: { initialDelayMs: 10 } });
+    await firstValueFrom(transceiver.state$.pipe(filter((s) => s === 'open')));
+    const first = transceiver.socket;
+    const states = firstValueFrom(transceiver.state$.pipe(take(3), toArray()));
+    first.close();
+    expect(await states).to.deep.equal(['open', 'reconnecting', 'open']);
+    expect(transceiver.socket).to.not.equal(first);
+    const joined = firstValueFrom(transceiver.events$.pipe(filter((e) => e.type === 'rtc:joined')));
+    transceiver.send('rtc:join', { pool: uniquePool() });
+    expect((await joined).data).to.have.property('client_id');
+  });
+
+  it('queues what is sent while it reconnects, and sends it on the new socket', async () => {
+    const transceiver = create(signallingUrl(), { reconnect: { initialDelayMs: 50 } });
+    await firstValueFrom(transceiver.state$.pipe(filter((s) => s === 'open')));
+    transceiver.socket.close();
+    await firstValueFrom(transceiver.state$.pipe(filter((s) => s === 'reconnecting')));
+    const joined = firstValueFrom(transceiver.events$.pipe(filter((e) => e.type === 'rtc:joined')));
+    transceiver.send('rtc:join', { pool: uniquePool() });
+    expect((await joined).data).to.have.property('client_id');
+  });
+
+  it('says closed when the socket drops and reconnect is off', async () => {
+    const transceiver = create(signallingUrl(), { reconnect: false });
     await firstValueFrom(transceiver.state$.pipe(filter((s) => s === 'open')));
     const closed = firstValueFrom(transceiver.state$.pipe(filter((s) => s === 'closed'), take(1)));
     transceiver.socket.close();
     expect(await closed).to.equal('closed');
+  });
+
+  it('gives up after maxAttempts failed reconnects', async () => {
+    // nothing listens on port 9: every attempt fails at once
+    const transceiver = create('ws://127.0.0.1:9/', { reconnect: { initialDelayMs: 5, maxAttempts: 3 } });
+    expect(await firstValueFrom(transceiver.state$.pipe(toArray()))).to.deep.equal(['connecting', 'closed']);
   });
 });
 

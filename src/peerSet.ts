@@ -1,0 +1,132 @@
+import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
+import { connectionControl, ManagedConnection, type ManagedConnectionSettings } from './connection';
+import type { PoolEvents } from './poolEvents';
+import type { PeerDescription, PeerId } from './signalling/messages';
+import { replayState } from './util/replayState';
+
+/** A peer's new description, as `described$` and the `describe` event report it. */
+export interface DescribeEvent {
+  readonly connection: ManagedConnection;
+  readonly description: PeerDescription;
+}
+
+/** An event of one connection, with the connection it came from. */
+export interface ConnectionEvent<E extends Event> {
+  readonly connection: ManagedConnection;
+  readonly event: E;
+}
+
+/**
+ * The peers of a pool: one {@link ManagedConnection} each, their descriptions, and the streams
+ * and 3.x events about them. The pool decides when peers come and go; this keeps the books.
+ */
+export class PeerSet {
+  private readonly entries = new Map<PeerId, { readonly connection: ManagedConnection; readonly forwarding: Subscription }>();
+  /** The `desc_ref` every connection reads its description from. */
+  private readonly descriptions: { [id: PeerId]: PeerDescription } = {};
+  private readonly list = new BehaviorSubject<ManagedConnection[]>([]);
+  private readonly arrivals = new Subject<ManagedConnection>();
+  private readonly departures = new Subject<ManagedConnection>();
+  private readonly descriptionEvents = new Subject<DescribeEvent>();
+  private readonly trackEvents = new Subject<ConnectionEvent<RTCTrackEvent>>();
+  private readonly channelEvents = new Subject<ConnectionEvent<RTCDataChannelEvent>>();
+
+  readonly connections$: Observable<ManagedConnection[]> = replayState(this.list);
+  readonly arrivals$: Observable<ManagedConnection> = this.arrivals.asObservable();
+  readonly departures$: Observable<ManagedConnection> = this.departures.asObservable();
+  readonly described$: Observable<DescribeEvent> = this.descriptionEvents.asObservable();
+  readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>> = this.trackEvents.asObservable();
+  readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>> = this.channelEvents.asObservable();
+
+  constructor(
+    private readonly configuration: RTCConfiguration,
+    private readonly events: PoolEvents,
+    private readonly settings: ManagedConnectionSettings,
+  ) {}
+
+  /** Every connection, in the order the peers arrived. */
+  get connections(): ManagedConnection[] {
+    return this.list.value;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: PeerId): ManagedConnection | null {
+    return this.entries.get(id)?.connection ?? null;
+  }
+
+  has(id: PeerId): boolean {
+    return this.entries.has(id);
+  }
+
+  ids(): PeerId[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * Makes the connection to a new peer. `wire` runs before anyone hears of it, so negotiation
+   * listens to the peer connection before the app can touch it and no negotiationneeded is missed.
+   */
+  add(id: PeerId, description: PeerDescription, wire: (pc: RTCPeerConnection) => void): void {
+    const pc = new RTCPeerConnection(this.configuration);
+    this.descriptions[id] = description;
+    const connection = new ManagedConnection(pc, id, this.descriptions, this.settings);
+    const forwarding = connection.events$.subscribe((event) => this.forward(connection, event));
+    this.entries.set(id, { connection, forwarding });
+    wire(pc);
+    this.list.next([...this.list.value, connection]);
+    this.arrivals.next(connection);
+    this.events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
+  }
+
+  /** Closes the connection to a peer; `announce` tells the app (`peerLeft$`, the `close` event). */
+  remove(id: PeerId, announce: boolean): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    entry.forwarding.unsubscribe();
+    connectionControl(entry.connection).close();
+    delete this.descriptions[id];
+    this.list.next(this.list.value.filter((connection) => connection !== entry.connection));
+    if (!announce) return;
+    this.departures.next(entry.connection);
+    this.events.dispatchEvent(new CustomEvent('close', { detail: entry.connection }));
+  }
+
+  /** Sets a peer's description and tells the app; false for a peer it does not know. */
+  describe(id: PeerId, description: PeerDescription): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.descriptions[id] = description;
+    connectionControl(entry.connection).described();
+    const event: DescribeEvent = { connection: entry.connection, description };
+    this.descriptionEvents.next(event);
+    this.events.dispatchEvent(new CustomEvent('describe', { detail: event }));
+    return true;
+  }
+
+  /** Closes every connection quietly and completes every stream. */
+  close(): void {
+    for (const id of this.ids()) this.remove(id, false);
+    for (const subject of [this.list, this.arrivals, this.departures, this.descriptionEvents, this.trackEvents, this.channelEvents]) {
+      subject.complete();
+    }
+  }
+
+  /** Re-dispatches a connection's event on the pool's `events`, with `connection` set to the peer id (3.x). */
+  private forward(connection: ManagedConnection, event: RTCTrackEvent | RTCDataChannelEvent): void {
+    let copy: Event;
+    if (event.type === 'track') {
+      const { receiver, track, streams, transceiver } = event as RTCTrackEvent;
+      copy = new RTCTrackEvent('track', { receiver, track, streams: [...streams], transceiver });
+      this.trackEvents.next({ connection, event: event as RTCTrackEvent });
+    } else {
+      copy = new RTCDataChannelEvent('datachannel', { channel: (event as RTCDataChannelEvent).channel });
+      this.channelEvents.next({ connection, event: event as RTCDataChannelEvent });
+    }
+    Object.defineProperty(copy, 'connection', { value: connection.id, enumerable: true });
+    this.events.dispatchEvent(copy);
+  }
+}
