@@ -19,6 +19,7 @@ const entry = (input, name, { banner } = {}) => ({
 export default [
   entry('src/index.ts', 'index'),
   entry('src/server/index.ts', 'server'),
+  entry('src/testing/index.ts', 'testing'),
   {
     input: 'src/server/cli.ts',
     external,

@@ -1,6 +1,6 @@
-// `npm test`: type-check, then the Node tier (mocha), then the browser tier (karma in Chromium),
-// and end with one total line, `N passed, N failed`. `npm test -- --only node` (or `browser`)
-// runs one tier, for quick iteration.
+// `npm test`: type-check and build, then the Node tier (mocha, with the demo's end-to-end specs
+// in Chromium), then the browser tier (karma in Chromium), and end with one total line,
+// `N passed, N failed`. `npm test -- --only node` (or `browser`) runs one tier while iterating.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,10 +29,16 @@ function typecheck(): boolean {
   return result.status === 0;
 }
 
+/** The end-to-end specs run the built CLI and demo, as `npm start` would. */
+function buildPackage(): boolean {
+  console.log('\n# Building (npm run build)');
+  return spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status === 0;
+}
+
 async function nodeTier(): Promise<Tally> {
   console.log('\n# Node tier (mocha)');
   const mocha = new Mocha({ reporter: 'spec', timeout: 10_000 });
-  for (const file of specFiles(join(root, 'spec/node'))) mocha.addFile(file);
+  for (const file of [...specFiles(join(root, 'spec/node')), ...specFiles(join(root, 'spec/e2e'))]) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((done) => {
     const runner = mocha.run(() => done({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
     total.failed += tally.failed;
   };
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  if (!typecheck()) {
+  if (!typecheck() || !buildPackage()) {
     total.failed += 1;
   } else {
     if (only !== 'browser') add(await nodeTier());

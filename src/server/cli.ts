@@ -1,4 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSignallingServer } from './signallingServer';
 
@@ -6,24 +8,35 @@ import { createSignallingServer } from './signallingServer';
 const DEFAULT_PORT = 8080;
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PATH = '/signal';
+/** The demo's display names are cut to this length. */
+const MAX_NAME_LENGTH = 40;
+const CONTENT_TYPES: { readonly [extension: string]: string } = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+};
 
 const USAGE = `Usage: rtcpool-server [--port N] [--host H] [--path P]
 
-Starts the rtcpool ssp v2 signalling server with the demo page at /.
+Starts the rtcpool ssp v2 signalling server with the demo room at /.
   --port N   port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H   host to listen on (default ${DEFAULT_HOST})
   --path P   path of the WebSocket signalling endpoint (default ${DEFAULT_PATH})
 `;
 
-function page(signallingPath: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>rtcpool-server</title></head>
-<body><h1>rtcpool-server</h1>
-<p>The ssp v2 signalling endpoint is <code id="endpoint"></code>.</p>
-<script>document.getElementById('endpoint').textContent =
-  (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + ${JSON.stringify(signallingPath)};</script>
-</body></html>
-`;
+/**
+ * The demo's files, read once: `dist/demo` beside this CLI once built. Only these names are
+ * served, so no request path can reach anything else on disk.
+ */
+function demoFiles(): Map<string, { readonly body: Buffer; readonly type: string }> {
+  const dir = join(__dirname, 'demo');
+  const files = new Map<string, { readonly body: Buffer; readonly type: string }>();
+  if (!existsSync(dir)) return files;
+  for (const name of readdirSync(dir)) {
+    files.set(`/${name}`, { body: readFileSync(join(dir, name)), type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream' });
+  }
+  return files;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -44,16 +57,23 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not '${values.port}'`);
   const path = values.path.startsWith('/') ? values.path : `/${values.path}`;
 
-  const html = page(path);
+  const files = demoFiles();
+  if (files.size === 0) process.stderr.write('rtcpool-server: no demo page beside the CLI (run `npm run build`); serving signalling only\n');
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    if (request.method === 'GET' && (pathname === '/' || pathname === '/index.html')) {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    }
+    const file = request.method === 'GET' ? files.get(pathname === '/' ? '/index.html' : pathname) : undefined;
+    if (file) response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' }).end(file.body);
+    else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
-  const server = await createSignallingServer({ server: http, path });
+  const server = await createSignallingServer({
+    server: http,
+    path,
+    // the demo trusts the name a visitor types: a real app would take it from its own login
+    authenticate: (request) => {
+      const name = new URL(request.url ?? '/', 'http://localhost').searchParams.get('name')?.trim().slice(0, MAX_NAME_LENGTH);
+      return { description: { name: name || 'guest' } };
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, values.host, () => resolve());

@@ -1,0 +1,40 @@
+// `npm run bench`: every benchmark of issue 6, each against a baseline measured in the same run,
+// printed as one table. `npm run bench -- --readme` also writes the table into the README.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { browserRows } from './browser';
+import { bundleRows } from './bundle';
+import { relayRows } from './relay';
+import { table } from './stats';
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+async function main(): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  log('P3: bundle sizes');
+  const bundles = await bundleRows();
+  log('P1, P2, P5: headless Chromium');
+  const browser = await browserRows(log);
+  log('P4: server relay and memory');
+  const relay = await relayRows();
+  const date = new Date().toISOString().slice(0, 10);
+  const report = `Measured ${date} on this project's 2-core machine (\`npm run bench\`).\n\n${table([
+    ...browser.rows.filter((r) => r.id.startsWith('P1') || r.id === 'P2'),
+    ...bundles,
+    ...relay,
+    ...browser.rows.filter((r) => r.id === 'P5'),
+  ])}\n\nP5, setup time by mesh size:\n\n${browser.growth}\n`;
+  process.stdout.write(`\n${report}`);
+  if (process.argv.includes('--readme')) {
+    const path = join(import.meta.dirname, '..', 'README.md');
+    const readme = readFileSync(path, 'utf8');
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    if (start < 0 || end < 0) throw new Error(`README.md has no ${START} … ${END} section`);
+    writeFileSync(path, `${readme.slice(0, start + START.length)}\n${report}${readme.slice(end)}`);
+  }
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,31 @@
+/** The median of some samples (the middle one, or the mean of the two middle ones). */
+export function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One row of the results table. */
+export interface Row {
+  readonly id: string;
+  readonly what: string;
+  readonly ours: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly target: string;
+  /** Whether the target is met; null where a row has no target. */
+  readonly met: boolean | null;
+}
+
+/** The results as a Markdown table. */
+export function table(rows: readonly Row[]): string {
+  const lines = [
+    '| id | what | rtcpool | baseline (same run) | ratio | target | met |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.id} | ${r.what} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met === null ? '—' : r.met ? 'yes' : '**no**'} |`),
+  ];
+  return lines.join('\n');
+}
+
+export const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;

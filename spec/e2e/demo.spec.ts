@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const root = join(import.meta.dirname, '../..');
+/** Chromium flags measured to work here (design.md). */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+];
+
+/** Starts `rtcpool-server` as `npm start` does (the build is already there) and resolves with its page URL. */
+function startCli(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(root, 'dist/cli.cjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`rtcpool-server exited with ${code}: ${output}`)));
+  });
+}
+
+describe('demo (end to end, in Chromium)', () => {
+  let cli: { child: ChildProcess; url: string };
+  let browser: Browser;
+  /** The two visitors of the room, shared by the specs in order. */
+  let ada: Page;
+  let bob: Page;
+  before(async function () {
+    this.timeout(30_000);
+    cli = await startCli();
+    browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: FLAGS });
+  });
+  after(async () => {
+    await browser?.close();
+    cli?.child.kill();
+  });
+
+  const open = async (name: string): Promise<Page> => {
+    const page = await browser.newPage();
+    await page.goto(`${cli.url}?room=e2e&name=${name}`);
+    return page;
+  };
+
+  it('two pages of the demo list each other by the name the server gave, and chat across', async function () {
+    this.timeout(30_000);
+    ada = await open('Ada');
+    bob = await open('Bob');
+    await ada.locator('#members li', { hasText: 'Bob' }).waitFor();
+    await bob.locator('#members li', { hasText: 'Ada' }).waitFor();
+    expect(await ada.locator('#status').textContent()).to.equal('connected');
+    // the chat channel is opened as each peer arrives; send once it is up
+    await ada.waitForFunction(() => document.querySelector('#log')?.textContent?.includes('Bob is here'));
+    await bob.locator('#log li', { hasText: 'Ada is here' }).waitFor();
+    await ada.waitForTimeout(200);
+    await ada.fill('#text', 'hello Bob');
+    await ada.press('#text', 'Enter');
+    await bob.locator('#log li', { hasText: 'Ada: hello Bob' }).waitFor({ timeout: 10_000 });
+    expect(await ada.locator('#log li.me').last().textContent()).to.equal('Ada: hello Bob');
+  });
+
+  it('shares the camera: the other page gets a video tile that plays', async function () {
+    this.timeout(30_000);
+    await ada.click('#camera');
+    await bob.locator('#videos figure', { hasText: 'Ada' }).waitFor();
+    await bob.waitForFunction(() => {
+      const video = [...document.querySelectorAll<HTMLVideoElement>('#videos video')].find((v) => !v.muted);
+      return video !== undefined && video.readyState >= 2 && video.videoWidth > 0;
+    });
+  });
+});
