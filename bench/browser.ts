@@ -90,7 +90,7 @@ export async function browserRows(log: (line: string) => void): Promise<{ rows: 
       log(`P1 N=${n}: rtcpool ${fixed(median(ours), 1)} ms, raw ${fixed(median(base), 1)} ms, raw via the server ${fixed(median(viaServer), 1)} ms`);
       rows.push({
         id: 'P1',
-        what: `setup, ${n} pools in one page, first join() to every pair's channel open (${(n * (n - 1)) / 2} pairs)`,
+        what: `setup, ${n} pools in one page, first join() to every pair's channel open (${(n * (n - 1)) / 2} pair${n === 2 ? '' : 's'})`,
         ours: `${fixed(median(ours), 1)} ms`,
         baseline: `raw RTCPeerConnections ${fixed(median(base), 1)} ms`,
         ratio: `${fixed(ratio)} ×`,

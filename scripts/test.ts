@@ -23,10 +23,20 @@ function specFiles(dir: string): string[] {
 }
 
 function typecheck(): boolean {
-  console.log('\n# Type-checking (tsc --noEmit)');
+  console.log('\n# Type-checking (tsc --noEmit; the Angular example with its own decorators setting)');
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', root], { stdio: 'inherit' });
-  return result.status === 0;
+  return [root, join(root, 'examples/angular')].every(
+    (project) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', project], { stdio: 'inherit' }).status === 0,
+  );
+}
+
+/** `npm run docs` must document every public symbol: TypeDoc, without writing anything. */
+function docs(): Tally {
+  console.log('\n# API reference (typedoc --emit none: every public symbol documented)');
+  const typedoc = join(root, 'node_modules/typedoc/bin/typedoc');
+  const ok = spawnSync(process.execPath, [typedoc, '--emit', 'none'], { cwd: root, stdio: 'inherit' }).status === 0;
+  console.log(ok ? '  ✔ every public symbol is documented' : '  ✘ undocumented public symbols (see above)');
+  return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 }
 
 /** The end-to-end specs run the built CLI and demo, as `npm start` would. */
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
   if (!typecheck() || !buildPackage()) {
     total.failed += 1;
   } else {
+    if (only !== 'browser') add(docs());
     if (only !== 'browser') add(await nodeTier());
     if (only !== 'node') add(await browserTier());
   }

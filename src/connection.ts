@@ -3,10 +3,9 @@ import { RtcPoolError } from './errors';
 import { replayState } from './util/replayState';
 import type { PeerDescription, PeerId } from './signalling/messages';
 
-/** The event types a {@link ManagedConnection} exposes; the rest belong to negotiation. */
-export const EXPOSED_EVENTS = ['datachannel', 'track'] as const;
-/** One of {@link EXPOSED_EVENTS}. */
-export type ExposedEventType = (typeof EXPOSED_EVENTS)[number];
+/** An event type a {@link ManagedConnection} exposes; the rest belong to negotiation. */
+export type ExposedEventType = 'datachannel' | 'track';
+const EXPOSED_EVENTS: readonly ExposedEventType[] = ['datachannel', 'track'];
 /** How long `dataChannel()` waits for a channel to open before it rejects with `timeout`. */
 export const DEFAULT_DATA_CHANNEL_TIMEOUT_MS = 30_000;
 
@@ -57,6 +56,7 @@ export class ManagedConnection {
   /** The event types `addEventListener` accepts (3.x). */
   static readonly EVENTS: readonly ExposedEventType[] = EXPOSED_EVENTS;
 
+  private readonly _id: PeerId;
   private readonly exposed = new Subject<RTCTrackEvent | RTCDataChannelEvent>();
   private readonly connectionState: BehaviorSubject<RTCPeerConnectionState>;
   private readonly descriptionState: BehaviorSubject<PeerDescription>;
@@ -81,10 +81,11 @@ export class ManagedConnection {
    */
   constructor(
     private readonly conn: RTCPeerConnection,
-    private readonly _id: PeerId,
+    id: PeerId,
     private readonly desc_ref: { readonly [id: PeerId]: PeerDescription } = {},
     private readonly settings: ManagedConnectionSettings = {},
   ) {
+    this._id = id;
     this.connectionState = new BehaviorSubject(conn.connectionState);
     this.state$ = replayState(this.connectionState);
     this.descriptionState = new BehaviorSubject(this.description);

@@ -24,9 +24,10 @@ export {
   type PoolState,
 } from './pool';
 export { ManagedStream, media, type MediaKind, type MuteState } from './media';
-export { PoolEvents, type PoolEventType } from './poolEvents';
+export { PoolEvents, type PoolEventHandler, type PoolEventType } from './poolEvents';
 export { signalling, SocketIoSignalling, WebSocketSignalling } from './signalling/channels';
 export type * from './signalling/messages';
+export type { ProtocolReason } from './signalling/parse';
 export { Signalling, type TransceiverLike } from './signalling/signalling';
 export { SocketIoTransceiver, type SocketIoLike } from './signalling/socketIoTransceiver';
 export { Transceiver, type TransceiverEvent, type TransportState } from './signalling/transceiver';

@@ -10,7 +10,9 @@ export type MediaKind = 'audio' | 'video';
 
 /** Which kinds are muted, as `muted$` reports it. */
 export interface MuteState {
+  /** Every audio track is muted. */
   readonly audio: boolean;
+  /** Every video track is muted. */
   readonly video: boolean;
 }
 
@@ -206,4 +208,7 @@ export class ManagedStream extends EventTarget {
 }
 
 /** The 3.x `media` namespace. */
-export const media = { ManagedStream } as const;
+export const media = {
+  /** {@link ManagedStream}, as 3.x code reaches it. */
+  ManagedStream,
+} as const;

@@ -6,13 +6,17 @@ import { replayState } from './util/replayState';
 
 /** A peer's new description, as `described$` and the `describe` event report it. */
 export interface DescribeEvent {
+  /** The connection to the peer described. */
   readonly connection: ManagedConnection;
+  /** Its new description. */
   readonly description: PeerDescription;
 }
 
 /** An event of one connection, with the connection it came from. */
 export interface ConnectionEvent<E extends Event> {
+  /** The connection the event came on. */
   readonly connection: ManagedConnection;
+  /** The event itself. */
   readonly event: E;
 }
 

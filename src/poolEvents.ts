@@ -1,9 +1,10 @@
-/** The pool event types that have an assignable `on…` handler (3.x). */
-export const POOL_EVENT_TYPES = ['join', 'peer', 'close', 'stop', 'describe'] as const;
-/** One of {@link POOL_EVENT_TYPES}. */
-export type PoolEventType = (typeof POOL_EVENT_TYPES)[number];
+/** A pool event type that has an assignable `on…` handler (3.x). */
+export type PoolEventType = 'join' | 'peer' | 'close' | 'stop' | 'describe';
+const POOL_EVENT_TYPES: readonly PoolEventType[] = ['join', 'peer', 'close', 'stop', 'describe'];
 
-type Handler = ((event: CustomEvent) => void) | null;
+/** An assignable `on…` handler of {@link PoolEvents}; null removes it. */
+export type PoolEventHandler = ((event: CustomEvent) => void) | null;
+type Handler = PoolEventHandler;
 
 /**
  * The pool's EventTarget (3.x `pool.events`): `join`, `peer`, `close`, `stop`, `describe`, and
@@ -17,6 +18,7 @@ export class PoolEvents extends EventTarget {
   get onjoin(): Handler {
     return this.handler('join');
   }
+  /** Replaces the `join` handler (null removes it). */
   set onjoin(handler: Handler) {
     this.setHandler('join', handler);
   }
@@ -24,6 +26,7 @@ export class PoolEvents extends EventTarget {
   get onpeer(): Handler {
     return this.handler('peer');
   }
+  /** Replaces the `peer` handler (null removes it). */
   set onpeer(handler: Handler) {
     this.setHandler('peer', handler);
   }
@@ -31,6 +34,7 @@ export class PoolEvents extends EventTarget {
   get onclose(): Handler {
     return this.handler('close');
   }
+  /** Replaces the `close` handler (null removes it). */
   set onclose(handler: Handler) {
     this.setHandler('close', handler);
   }
@@ -38,6 +42,7 @@ export class PoolEvents extends EventTarget {
   get onstop(): Handler {
     return this.handler('stop');
   }
+  /** Replaces the `stop` handler (null removes it). */
   set onstop(handler: Handler) {
     this.setHandler('stop', handler);
   }
@@ -45,6 +50,7 @@ export class PoolEvents extends EventTarget {
   get ondescribe(): Handler {
     return this.handler('describe');
   }
+  /** Replaces the `describe` handler (null removes it). */
   set ondescribe(handler: Handler) {
     this.setHandler('describe', handler);
   }

@@ -2,7 +2,7 @@
  * `rtcpool/server`: the reference ssp v2 signalling server for Node.js.
  * @packageDocumentation
  */
-export { createSignallingServer, SignallingServer, type MembershipEvent } from './signallingServer';
+export { createSignallingServer, SignallingServer, type MembershipEvent, type SignallingServerEvents } from './signallingServer';
 export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_FRAME_BYTES,
@@ -15,3 +15,5 @@ export {
   type SignallingServerOptions,
 } from './options';
 export type { MemberInfo, PoolInfo, ServerReason } from './poolRegistry';
+export type { ProtocolReason } from '../signalling/parse';
+export { DEFAULT_RESUME_GRACE_MS, RESUME_BUFFER_LIMIT, VANISHED_PEER_REPORT_MS } from './options';

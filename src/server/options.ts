@@ -29,7 +29,13 @@ export const VANISHED_PEER_REPORT_MS = 2 * DEFAULT_HEARTBEAT_INTERVAL_MS + DEFAU
 export const RESUME_BUFFER_LIMIT = 512;
 
 /** What an `authenticate` hook answers: reject (`false`), or accept with a trusted description. */
-export type AuthenticateResult = false | true | { readonly description?: PeerDescription };
+export type AuthenticateResult =
+  | false
+  | true
+  | {
+      /** The trusted description the member joins with. */
+      readonly description?: PeerDescription;
+    };
 
 /** Limits of a signalling server; each one breached is answered with `rtc:error`. */
 export interface ServerLimits {
@@ -73,7 +79,14 @@ export interface SignallingServerOptions {
    * server). `secret` keys the tokens: give the same one to a restarted server and its members
    * resume with their ids; without it, a random one is made (and lost on restart).
    */
-  readonly resume?: false | { readonly secret?: string | Buffer; readonly graceMs?: number };
+  readonly resume?:
+    | false
+    | {
+        /** Key of the resume tokens; keep it across restarts to resume across them. */
+        readonly secret?: string | Buffer;
+        /** How long a dropped member keeps its place. Default {@link DEFAULT_RESUME_GRACE_MS}. */
+        readonly graceMs?: number;
+      };
 }
 
 /** The limits of `options`, with defaults filled in. */

@@ -30,15 +30,19 @@ export interface Member {
 
 /** A member as the application lists it. */
 export interface MemberInfo {
+  /** The member's id. */
   readonly id: PeerId;
+  /** Its trusted description. */
   readonly description: PeerDescription;
 }
 
 /** A pool as the application lists it. */
 export interface PoolInfo {
+  /** The pool's name. */
   readonly id: string;
   /** Created by the application (`createPool`) rather than by a join; kept while empty. */
   readonly created: boolean;
+  /** Its members. */
   readonly members: readonly MemberInfo[];
 }
 

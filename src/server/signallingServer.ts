@@ -22,8 +22,18 @@ import { TokenBucket } from './tokenBucket';
 
 /** A member joining or leaving a pool, as the server's `join` and `leave` events report it. */
 export interface MembershipEvent {
+  /** The pool. */
   readonly pool: string;
+  /** The member that joined or left. */
   readonly member: MemberInfo;
+}
+
+/** The events of a {@link SignallingServer}. */
+export interface SignallingServerEvents {
+  /** A member joined a pool (or resumed its place). */
+  join: [MembershipEvent];
+  /** A member left a pool (or its grace period ran out, or the pool was stopped). */
+  leave: [MembershipEvent];
 }
 
 /** How often a rate-limited socket is told so, at most: a flood is not answered with a flood. */
@@ -65,7 +75,7 @@ function refuseUpgrade(socket: Duplex, status: number): void {
  *
  * Emits `join` and `leave` ({@link MembershipEvent}) as members enter and leave pools.
  */
-export class SignallingServer extends EventEmitter<{ join: [MembershipEvent]; leave: [MembershipEvent] }> {
+export class SignallingServer extends EventEmitter<SignallingServerEvents> {
   /** The HTTP server the endpoint runs on (its own, or the one passed in `options.server`). */
   readonly httpServer: Server;
   /** The limits in force. */

@@ -12,9 +12,13 @@ export const RECONNECT_JITTER = 0.5;
 
 /** How a transport retries; every field defaults to the constant of the same name. */
 export interface ReconnectOptions {
+  /** First delay. */
   readonly initialDelayMs?: number;
+  /** Longest delay. */
   readonly maxDelayMs?: number;
+  /** What each failed attempt multiplies the delay by. */
   readonly factor?: number;
+  /** Share of each delay that is random, 0 to 1. */
   readonly jitter?: number;
   /** Attempts before giving up for good. Default: never give up. */
   readonly maxAttempts?: number;

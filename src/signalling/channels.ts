@@ -57,5 +57,8 @@ export class signalling extends Signalling {
   /** The channel over a WebSocket. */
   static readonly websocket = WebSocketSignalling;
   /** socket.io channels: `signalling.socket.io`. */
-  static readonly socket = { io: SocketIoSignalling } as const;
+  static readonly socket = {
+    /** The channel over a socket.io-client socket. */
+    io: SocketIoSignalling,
+  } as const;
 }

@@ -12,51 +12,91 @@ export type PeerDescription = { readonly [key: string]: unknown } | null;
 
 /** An SDP description as it travels in `rtc:sdp`. */
 export interface SdpDescription {
+  /** The description's type. */
   readonly type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  /** The SDP; absent on a rollback. */
   readonly sdp?: string;
 }
 
 /** An ICE candidate as it travels in `rtc:candidate`; null marks the end of candidates. */
 export interface IceCandidate {
+  /** The candidate line. */
   readonly candidate: string;
+  /** The media section's mid. */
   readonly sdpMid?: string | null;
+  /** The media section's index. */
   readonly sdpMLineIndex?: number | null;
+  /** The ICE ufrag it belongs to. */
   readonly usernameFragment?: string | null;
 }
 
 /** `rtc:join`: ask to join (or create) a pool. */
 export interface JoinMessage {
+  /** The event type. */
   readonly type: 'rtc:join';
-  readonly data: { readonly pool: string };
+  /** The event's data. */
+  readonly data: {
+    /** Name of the pool to join. */
+    readonly pool: string;
+  };
 }
 /** `rtc:sdp` from a client: a description for peer `to`. */
 export interface SdpRequest {
+  /** The event type. */
   readonly type: 'rtc:sdp';
-  readonly data: { readonly to: PeerId; readonly description: SdpDescription };
+  /** The event's data. */
+  readonly data: {
+    /** The target peer. */
+    readonly to: PeerId;
+    /** The description for it. */
+    readonly description: SdpDescription;
+  };
 }
 /** `rtc:candidate` from a client: a candidate for peer `for`. */
 export interface CandidateRequest {
+  /** The event type. */
   readonly type: 'rtc:candidate';
-  readonly data: { readonly for: PeerId; readonly candidate: IceCandidate | null };
+  /** The event's data. */
+  readonly data: {
+    /** The target peer. */
+    readonly for: PeerId;
+    /** The candidate, or null at the end. */
+    readonly candidate: IceCandidate | null;
+  };
 }
 /**
  * `rtc:resume` (our extension): after a signalling outage, take back the place `id` held in
  * `pool`, proving it with the `token` of `rtc:joined`.
  */
 export interface ResumeMessage {
+  /** The event type. */
   readonly type: 'rtc:resume';
-  readonly data: { readonly id: PeerId; readonly pool: string; readonly token: string };
+  /** The event's data. */
+  readonly data: {
+    /** The id to take back. */
+    readonly id: PeerId;
+    /** The pool it was in. */
+    readonly pool: string;
+    /** The token of its `rtc:joined`. */
+    readonly token: string;
+  };
 }
 /** Every message a client sends to the server. */
 export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage;
 
 /** `rtc:joined`: the join succeeded. */
 export interface JoinedMessage {
+  /** The event type. */
   readonly type: 'rtc:joined';
+  /** The event's data. */
   readonly data: {
+    /** The id the server gave this client. */
     readonly client_id: PeerId;
+    /** The others already in the pool. */
     readonly peers: readonly PeerId[];
+    /** Their descriptions. */
     readonly descriptions: { readonly [peer: PeerId]: PeerDescription };
+    /** The id of the pool joined. */
     readonly pool: string;
     /** Our extension: the secret that resumes this membership after an outage. */
     readonly token?: string;
@@ -64,11 +104,17 @@ export interface JoinedMessage {
 }
 /** `rtc:resumed` (our extension): the resume worked; the peers in the pool now. */
 export interface ResumedMessage {
+  /** The event type. */
   readonly type: 'rtc:resumed';
+  /** The event's data. */
   readonly data: {
+    /** The id resumed. */
     readonly client_id: PeerId;
+    /** The others in the pool now. */
     readonly peers: readonly PeerId[];
+    /** Their descriptions. */
     readonly descriptions: { readonly [peer: PeerId]: PeerDescription };
+    /** The pool resumed. */
     readonly pool: string;
   };
 }
@@ -77,39 +123,87 @@ export interface ResumedMessage {
  * description, so members need not wait for an `rtc:describe` (plain ssp v2 servers omit it).
  */
 export interface PeerMessage {
+  /** The event type. */
   readonly type: 'rtc:peer';
   /** `resumed` (ours): a member that resumed its place, which peers may already know. */
-  readonly data: { readonly id: PeerId; readonly description?: PeerDescription; readonly resumed?: boolean };
+  /** The event's data. */
+  readonly data: {
+    /** The newcomer. */
+    readonly id: PeerId;
+    /** Its description (ours). */
+    readonly description?: PeerDescription;
+    /** It resumed its place (ours). */
+    readonly resumed?: boolean;
+  };
 }
 /** `rtc:sdp` relayed by the server: `peer` is the sender. */
 export interface SdpMessage {
+  /** The event type. */
   readonly type: 'rtc:sdp';
-  readonly data: { readonly peer: PeerId; readonly description: SdpDescription };
+  /** The event's data. */
+  readonly data: {
+    /** The sender, set by the server. */
+    readonly peer: PeerId;
+    /** Its description. */
+    readonly description: SdpDescription;
+  };
 }
 /** `rtc:candidate` relayed by the server: `from` is the sender. */
 export interface CandidateMessage {
+  /** The event type. */
   readonly type: 'rtc:candidate';
-  readonly data: { readonly from: PeerId; readonly candidate: IceCandidate | null };
+  /** The event's data. */
+  readonly data: {
+    /** The sender, set by the server. */
+    readonly from: PeerId;
+    /** Its candidate, or null at the end. */
+    readonly candidate: IceCandidate | null;
+  };
 }
 /** `rtc:close`: a peer left. `uid` is the 3.0.0 spelling of `id`. */
 export interface CloseMessage {
+  /** The event type. */
   readonly type: 'rtc:close';
-  readonly data: { readonly id: PeerId; readonly uid?: PeerId };
+  /** The event's data. */
+  readonly data: {
+    /** The peer that left. */
+    readonly id: PeerId;
+    /** The same, in the 3.0.0 spelling. */
+    readonly uid?: PeerId;
+  };
 }
 /** `rtc:stop`: the server force-closes the pool. */
 export interface StopMessage {
+  /** The event type. */
   readonly type: 'rtc:stop';
+  /** The event's data. */
   readonly data: Record<string, never>;
 }
 /** `rtc:describe`: the server set a peer's description. */
 export interface DescribeMessage {
+  /** The event type. */
   readonly type: 'rtc:describe';
-  readonly data: { readonly id: PeerId; readonly uid?: PeerId; readonly description: PeerDescription };
+  /** The event's data. */
+  readonly data: {
+    /** The peer described. */
+    readonly id: PeerId;
+    /** The same, in the 3.0.0 spelling. */
+    readonly uid?: PeerId;
+    /** Its new description. */
+    readonly description: PeerDescription;
+  };
 }
 /** `rtc:error`: the server refused a message. */
 export interface ErrorMessage {
+  /** The event type. */
   readonly type: 'rtc:error';
-  readonly data: { readonly message: string; readonly reason: string };
+  /** The event's data. */
+  readonly data: {
+    /** Human-readable text. */
+    readonly message: string;
+    /** A stable machine code. */
+    readonly reason: string;
+  };
 }
 /** Every message a server sends to a client. */
 export type ServerMessage =

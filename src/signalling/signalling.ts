@@ -10,9 +10,13 @@ import type { TransceiverEvent, TransportState } from './transceiver';
  * `CustomEvent(type, { detail: data })`).
  */
 export interface TransceiverLike extends EventTarget {
+  /** Sends one event. */
   send(type: string, data: object): void;
+  /** Closes the transport for good. */
   close(): void;
+  /** Every event received (our transceivers have it; 3.x ones may not). */
   readonly events$?: Obs<TransceiverEvent>;
+  /** The transport's state (our transceivers have it; 3.x ones may not). */
   readonly state$?: Obs<TransportState>;
 }
 

@@ -5,12 +5,19 @@ import { Transceiver } from './transceiver';
  * imports socket.io itself (it is an optional peer dependency).
  */
 export interface SocketIoLike {
+  /** Whether the socket is connected now. */
   readonly connected: boolean;
+  /** Emits an event. */
   emit(event: string, ...args: unknown[]): unknown;
+  /** Listens to every event. */
   onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
+  /** Stops listening to every event. */
   offAny(listener?: (event: string, ...args: unknown[]) => void): unknown;
+  /** Listens to a connection event. */
   on(event: 'connect' | 'disconnect', listener: () => void): unknown;
+  /** Stops listening to a connection event. */
   off(event: 'connect' | 'disconnect', listener: () => void): unknown;
+  /** Closes the socket. */
   close(): unknown;
 }
 

@@ -3,7 +3,9 @@ import { replayState } from '../util/replayState';
 
 /** One event a transceiver received: its type and data, not yet validated. */
 export interface TransceiverEvent {
+  /** The event's type. */
   readonly type: string;
+  /** The event's data, as received. */
   readonly data: unknown;
 }
 

@@ -18,10 +18,15 @@ export class HubTransceiver extends Transceiver {
   /** @internal made by {@link TestHub.transceiver} */
   constructor(
     private readonly hub: TestHub,
-    /** The member this transceiver speaks for; its id once joined is `member.id`. */
+    /** @internal the member this transceiver speaks for */
     readonly member: Member,
   ) {
     super('open');
+  }
+
+  /** The id the hub gave this transceiver's member (the pool's `id` once joined). */
+  get id(): PeerId {
+    return this.member.id;
   }
 
   /** Sends one event to the hub, as a frame (it arrives a microtask later, like a network's). */
