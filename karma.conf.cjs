@@ -11,19 +11,8 @@ process.env.CHROME_BIN ??= '/usr/bin/chromium';
 process.env.TMPDIR = join(__dirname, 'node_modules', '.cache', 'karma');
 mkdirSync(process.env.TMPDIR, { recursive: true });
 
-/** Flags measured to work on these machines (design.md). */
 const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
+  ...require('./spec/support/chromiumFlags.cjs'),
   // lets leak specs collect closed RTCPeerConnections between rounds
   '--js-flags=--expose-gc',
 ];

@@ -18,18 +18,7 @@ const BULK_RUNS = 5;
 /** Issue 6's targets. */
 const TARGET_SETUP_RATIO = 1.25;
 const TARGET_THROUGHPUT_RATIO = 0.97;
-/** Chromium flags measured to work here (design.md). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--use-fake-ui-for-media-stream',
-];
+import FLAGS from '../spec/support/chromiumFlags.cjs';
 
 interface BenchPage {
   setupRaw(n: number): Promise<number>;

@@ -4,19 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const root = join(import.meta.dirname, '../..');
-/** Chromium flags measured to work here (design.md). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
+import FLAGS from '../support/chromiumFlags.cjs';
 
 /** Starts `rtcpool-server` as `npm start` does (the build is already there) and resolves with its page URL. */
 function startCli(): Promise<{ child: ChildProcess; url: string }> {

@@ -1,4 +1,4 @@
-import type { ClientMessage, PeerDescription, PeerId, ResumeMessage, ResumedMessage, ServerMessage } from '../signalling/messages';
+import type { ClientMessage, PeerDescription, PeerId, PoolView, ResumeMessage, ResumedMessage, ServerMessage } from '../signalling/messages';
 import type { ProtocolReason } from '../signalling/parse';
 import type { ServerLimits } from './options';
 
@@ -158,16 +158,7 @@ export class PoolRegistry {
 
   /** `rtc:resumed` for a member: its pool as it is now. */
   resumed(member: Member): ResumedMessage {
-    const others = this.others(member);
-    return {
-      type: 'rtc:resumed',
-      data: {
-        client_id: member.id,
-        peers: others.map((other) => other.id),
-        descriptions: Object.fromEntries(others.map((other) => [other.id, other.description])),
-        pool: member.pool ?? '',
-      },
-    };
+    return { type: 'rtc:resumed', data: this.view(member, this.others(member)) };
   }
 
   /** Every pool with its members. */
@@ -183,15 +174,7 @@ export class PoolRegistry {
     const others = this.pools.get(name) ? this.others(member, name) : [];
     const refusal = this.admit(member, name);
     if (refusal) return refusal;
-    member.send({
-      type: 'rtc:joined',
-      data: {
-        client_id: member.id,
-        peers: others.map((other) => other.id),
-        descriptions: Object.fromEntries(others.map((other) => [other.id, other.description])),
-        pool: name,
-      },
-    });
+    member.send({ type: 'rtc:joined', data: this.view(member, others) });
     for (const other of others) other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description } });
     this.events.onJoin(name, member);
     return null;
@@ -213,6 +196,16 @@ export class PoolRegistry {
     pool.members.set(member.id, member);
     member.pool = name;
     return null;
+  }
+
+  /** The member's pool as `rtc:joined` and `rtc:resumed` show it: the `others`, with their descriptions. */
+  private view(member: Member, others: readonly Member[]): PoolView {
+    return {
+      client_id: member.id,
+      peers: others.map((other) => other.id),
+      descriptions: Object.fromEntries(others.map((other) => [other.id, other.description])),
+      pool: member.pool ?? '',
+    };
   }
 
   private others(member: Member, name = member.pool): Member[] {

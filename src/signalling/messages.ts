@@ -84,39 +84,33 @@ export interface ResumeMessage {
 /** Every message a client sends to the server. */
 export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage;
 
+/** A pool as `rtc:joined` and `rtc:resumed` show it to a member. */
+export interface PoolView {
+  /** The id the server gave this client. */
+  readonly client_id: PeerId;
+  /** The others in the pool. */
+  readonly peers: readonly PeerId[];
+  /** Their descriptions. */
+  readonly descriptions: { readonly [peer: PeerId]: PeerDescription };
+  /** The id of the pool (it may differ from the name asked for). */
+  readonly pool: string;
+}
 /** `rtc:joined`: the join succeeded. */
 export interface JoinedMessage {
   /** The event type. */
   readonly type: 'rtc:joined';
-  /** The event's data. */
-  readonly data: {
-    /** The id the server gave this client. */
-    readonly client_id: PeerId;
-    /** The others already in the pool. */
-    readonly peers: readonly PeerId[];
-    /** Their descriptions. */
-    readonly descriptions: { readonly [peer: PeerId]: PeerDescription };
-    /** The id of the pool joined. */
-    readonly pool: string;
+  /** The pool joined. */
+  readonly data: PoolView & {
     /** Our extension: the secret that resumes this membership after an outage. */
     readonly token?: string;
   };
 }
-/** `rtc:resumed` (our extension): the resume worked; the peers in the pool now. */
+/** `rtc:resumed` (our extension): the resume worked; the pool as it is now. */
 export interface ResumedMessage {
   /** The event type. */
   readonly type: 'rtc:resumed';
-  /** The event's data. */
-  readonly data: {
-    /** The id resumed. */
-    readonly client_id: PeerId;
-    /** The others in the pool now. */
-    readonly peers: readonly PeerId[];
-    /** Their descriptions. */
-    readonly descriptions: { readonly [peer: PeerId]: PeerDescription };
-    /** The pool resumed. */
-    readonly pool: string;
-  };
+  /** The pool resumed. */
+  readonly data: PoolView;
 }
 /**
  * `rtc:peer`: a peer has just joined the pool. `description` is our extension: the newcomer's
@@ -125,8 +119,7 @@ export interface ResumedMessage {
 export interface PeerMessage {
   /** The event type. */
   readonly type: 'rtc:peer';
-  /** `resumed` (ours): a member that resumed its place, which peers may already know. */
-  /** The event's data. */
+  /** The event's data; `resumed` (ours) marks a member that resumed its place, which peers may already know. */
   readonly data: {
     /** The newcomer. */
     readonly id: PeerId;
