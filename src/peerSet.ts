@@ -4,6 +4,15 @@ import type { PoolEvents } from './poolEvents';
 import type { PeerDescription, PeerId } from './signalling/messages';
 import { replayState } from './util/replayState';
 
+/**
+ * Every connection carries a negotiated data channel of rtcpool's own, on both sides, from the
+ * moment it is made. So the older (impolite) peer always has something to offer at once: the
+ * mesh connects without waiting for the app, and the newcomer never has to offer first (see
+ * `FIRST_OFFER_GRACE_MS`). Negotiated channels fire no `datachannel` event, so apps never see it;
+ * its stream id is taken from the top of the default range, out of the way of apps' ids.
+ */
+export const CONTROL_CHANNEL = { label: 'rtcpool', id: 1023 } as const;
+
 /** A peer's new description, as `described$` and the `describe` event report it. */
 export interface DescribeEvent {
   /** The connection to the peer described. */
@@ -75,6 +84,12 @@ export class PeerSet {
    */
   add(id: PeerId, description: PeerDescription, wire: (pc: RTCPeerConnection) => void): void {
     const pc = new RTCPeerConnection(this.configuration);
+    try {
+      pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id });
+    } catch (error) {
+      pc.close();
+      throw error;
+    }
     this.descriptions[id] = description;
     const connection = new ManagedConnection(pc, id, this.descriptions, this.settings);
     const forwarding = connection.events$.subscribe((event) => this.forward(connection, event));

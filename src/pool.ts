@@ -379,7 +379,14 @@ export class Pool {
   }
 
   private addPeer(id: PeerId, polite: boolean, description: PeerDescription): void {
-    this.peers.add(id, description, (pc) => this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) }));
+    try {
+      this.peers.add(id, description, (pc) => this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) }));
+    } catch (error) {
+      // a bad RTCConfiguration, or Chromium's cap on peer connections: this peer only is lost
+      this.errorEvents.next(
+        new RtcPoolError('negotiation-failed', `could not make a connection to ${id}: ${String(error)}`, { cause: error, peer: id }),
+      );
+    }
   }
 
   private send(type: string, data: object): void {

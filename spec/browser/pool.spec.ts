@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
+import { filter, firstValueFrom, take, toArray, type Observable } from 'rxjs';
 import { Pool, RtcPoolError, signalling, type JoinResult, type ManagedConnection, type PoolState } from '../../src';
 import { serverControl, signallingUrl, uniquePool } from './support/environment';
 import { connectionsOf, exchange, link, peerConnectionMark, peerConnectionsSince, PoolTracker, settle } from './support/pools';
@@ -27,6 +27,24 @@ describe('Pool', () => {
       expect(tracker.errors).to.deep.equal([]);
     });
   }
+
+  it('connects every pair before the app opens anything', async () => {
+    const pools = await tracker.mesh(uniquePool('connected'), 3);
+    const states = pools.flatMap((pool) => pool.connections.map((c) => firstValueFrom(c.state$.pipe(filter((s) => s === 'connected')))));
+    expect(await Promise.all(states)).to.deep.equal(Array(6).fill('connected'));
+  });
+
+  it('loses only the peer whose RTCPeerConnection cannot be made, with an error event', async () => {
+    const name = uniquePool('badconfig');
+    await tracker.mesh(name, 1);
+    const broken = new Pool({ iceServers: [{ urls: 'not a url' }] }, new signalling.websocket(signallingUrl()));
+    tracker.pools.push(broken);
+    const errors: string[] = [];
+    broken.errors$.subscribe((error) => errors.push(error.code));
+    expect((await broken.join(name)).peers).to.have.length(1);
+    expect(broken.connections).to.deep.equal([]);
+    expect(errors).to.deep.equal(['negotiation-failed']);
+  });
 
   it('connections$ replays the current list and emits each change', async () => {
     const name = uniquePool();

@@ -20,12 +20,46 @@ function startCli(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
+/**
+ * Logs the page's WebSocket traffic and peer connection events to its console, which a failing
+ * spec prints: enough to tell a signalling fault from a negotiation or ICE one.
+ */
+const PAGE_SPY = `(() => {
+  const t0 = performance.now();
+  const log = (what) => console.log('+' + Math.round(performance.now() - t0) + 'ms ' + what);
+  const NativeSocket = WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      this.addEventListener('open', () => log('ws open'));
+      this.addEventListener('close', (e) => log('ws close ' + e.code));
+      this.addEventListener('message', (e) => log('ws in ' + String(e.data).slice(0, 90)));
+      const send = this.send.bind(this);
+      this.send = (data) => { log('ws out ' + String(data).slice(0, 90)); send(data); };
+    }
+  };
+  const NativePc = RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePc {
+    constructor(configuration) {
+      super(configuration);
+      this.addEventListener('signalingstatechange', () => log('pc sig ' + this.signalingState));
+      this.addEventListener('iceconnectionstatechange', () => log('pc ice ' + this.iceConnectionState));
+      this.addEventListener('connectionstatechange', () => log('pc conn ' + this.connectionState));
+    }
+  };
+})();`;
+
 describe('demo (end to end, in Chromium)', () => {
   let cli: { child: ChildProcess; url: string };
   let browser: Browser;
   /** The two visitors of the room, shared by the specs in order. */
   let ada: Page;
   let bob: Page;
+  /** What the pages said on their consoles: printed when a spec fails. */
+  const consoles: string[] = [];
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`    page consoles:\n${consoles.map((line) => `      ${line}`).join('\n')}`);
+  });
   before(async function () {
     this.timeout(30_000);
     cli = await startCli();
@@ -38,6 +72,12 @@ describe('demo (end to end, in Chromium)', () => {
 
   const open = async (name: string): Promise<Page> => {
     const page = await browser.newPage();
+    page.on('console', (message) => consoles.push(`${name} ${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => consoles.push(`${name} page error: ${error.message}`));
+    page.on('response', (response) => response.status() >= 400 && consoles.push(`${name} ${response.status()} ${response.url()}`));
+    page.on('requestfailed', (request) => consoles.push(`${name} failed ${request.url()} ${request.failure()?.errorText}`));
+    // plain JS: tsx's compiled helpers do not exist in the page
+    await page.addInitScript({ content: PAGE_SPY });
     await page.goto(`${cli.url}?room=e2e&name=${name}`);
     return page;
   };

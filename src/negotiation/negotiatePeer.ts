@@ -5,11 +5,13 @@ import {
   concatMap,
   defer,
   EMPTY,
+  filter,
   finalize,
   from,
   map,
   merge,
   of,
+  Subject,
   switchMap,
   throwError,
   timer,
@@ -30,12 +32,14 @@ export interface PerfectNegotiationState {
   makingOffer: boolean;
   ignoreOffer: boolean;
   isSettingRemoteAnswerPending: boolean;
+  /** A polite peer's first offer, held so that the older peer offers first. */
+  offerDeferred: boolean;
   /** Candidates that came before any remote description, and whether an offer was being ignored then. */
   readonly pendingCandidates: Array<{ readonly candidate: IceCandidate | null; readonly ignoring: boolean }>;
 }
 
 type Step =
-  | { readonly kind: 'negotiation-needed' }
+  | { readonly kind: 'negotiation-needed'; readonly held?: boolean }
   | { readonly kind: 'restart-ice' }
   | { readonly kind: 'description'; readonly description: SdpDescription }
   | { readonly kind: 'candidate'; readonly candidate: IceCandidate | null };
@@ -47,9 +51,18 @@ type Step =
  */
 export const ICE_DISCONNECTED_RESTART_MS = 3_000;
 
+/**
+ * How long a polite peer that has never negotiated holds its first offer, waiting for the older
+ * peer's. Chromium rolls back a first offer badly: after the implicit rollback the polite side
+ * gathers no candidates and its connection never connects (seen in the demo's end-to-end spec,
+ * about one run in eight). When the older peer's offer comes within this time, the held offer
+ * follows the answer at once; otherwise it goes out when the time is up.
+ */
+export const FIRST_OFFER_GRACE_MS = 250;
+
 /** Creates the initial negotiation state of a peer. */
 export function initialNegotiationState(polite: boolean): PerfectNegotiationState {
-  return { polite, makingOffer: false, ignoreOffer: false, isSettingRemoteAnswerPending: false, pendingCandidates: [] };
+  return { polite, makingOffer: false, ignoreOffer: false, isSettingRemoteAnswerPending: false, offerDeferred: false, pendingCandidates: [] };
 }
 
 /**
@@ -64,8 +77,11 @@ export function negotiatePeer(
   port: NegotiationPort,
   remote$: Observable<RemoteInput>,
   state: PerfectNegotiationState,
-  timing: { readonly scheduler?: SchedulerLike; readonly disconnectedRestartMs?: number } = {},
+  timing: { readonly scheduler?: SchedulerLike; readonly disconnectedRestartMs?: number; readonly firstOfferGraceMs?: number } = {},
 ): Observable<NegotiationOutput> {
+  const scheduler = timing.scheduler ?? asyncScheduler;
+  /** When to try a held offer again: after the grace, or (0) at once. */
+  const heldOffer = new Subject<number>();
   const fail = (error: unknown, what: string): Observable<NegotiationOutput> =>
     of({
       type: 'negotiation-failed',
@@ -74,9 +90,15 @@ export function negotiatePeer(
     });
   const send = (description: SdpDescription): NegotiationOutput => ({ type: 'send-description', peer, description });
 
-  const offer = (): Observable<NegotiationOutput> => {
+  const offer = (held: boolean): Observable<NegotiationOutput> => {
     // negotiationneeded fires again once the state is back to stable, if it is still needed
     if (port.signalingState() !== 'stable') return EMPTY;
+    if (state.polite && !held && !port.hasRemoteDescription()) {
+      state.offerDeferred = true;
+      heldOffer.next(timing.firstOfferGraceMs ?? FIRST_OFFER_GRACE_MS);
+      return EMPTY;
+    }
+    state.offerDeferred = false;
     return defer(() => {
       state.makingOffer = true;
       return port.setLocalDescription();
@@ -112,7 +134,14 @@ export function negotiatePeer(
       finalize(() => (state.isSettingRemoteAnswerPending = false)),
       concatMap(() => EMPTY),
     );
-    const answer$ = description.type === 'offer' ? port.setLocalDescription().pipe(map(send)) : EMPTY;
+    const answer$ =
+      description.type === 'offer'
+        ? port.setLocalDescription().pipe(
+            map(send),
+            // the older peer spoke first: a held offer may go now
+            finalize(() => state.offerDeferred && heldOffer.next(0)),
+          )
+        : EMPTY;
     // candidates that came early can only be added once the remote description is set
     return concat(setRemote$, defer(flushCandidates), answer$);
   };
@@ -128,7 +157,7 @@ export function negotiatePeer(
   const run = (step: Step): Observable<NegotiationOutput> => {
     switch (step.kind) {
       case 'negotiation-needed':
-        return offer().pipe(catchError((error: unknown) => fail(error, 'making an offer')));
+        return offer(step.held ?? false).pipe(catchError((error: unknown) => fail(error, 'making an offer')));
       case 'restart-ice':
         return defer(() => {
           port.restartIce();
@@ -145,13 +174,18 @@ export function negotiatePeer(
 
   const steps$: Observable<Step> = merge(
     port.negotiationNeeded$.pipe(map((): Step => ({ kind: 'negotiation-needed' }))),
+    heldOffer.pipe(
+      switchMap((delay) => timer(delay, scheduler)),
+      filter(() => state.offerDeferred),
+      map((): Step => ({ kind: 'negotiation-needed', held: true })),
+    ),
     port.iceConnectionState$.pipe(
       // restart on failed at once, on disconnected once it lasts; any other state calls it off
       switchMap((iceState) =>
         iceState === 'failed'
           ? of<Step>({ kind: 'restart-ice' })
           : iceState === 'disconnected'
-            ? timer(timing.disconnectedRestartMs ?? ICE_DISCONNECTED_RESTART_MS, timing.scheduler ?? asyncScheduler).pipe(
+            ? timer(timing.disconnectedRestartMs ?? ICE_DISCONNECTED_RESTART_MS, scheduler).pipe(
                 map((): Step => ({ kind: 'restart-ice' })),
               )
             : EMPTY,

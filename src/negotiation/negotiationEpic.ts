@@ -40,6 +40,8 @@ export interface NegotiationDeps {
   readonly orphanTimeoutMs?: number;
   /** Overrides `ICE_DISCONNECTED_RESTART_MS`. */
   readonly disconnectedRestartMs?: number;
+  /** Overrides `FIRST_OFFER_GRACE_MS`. */
+  readonly firstOfferGraceMs?: number;
   /** Called with each peer's negotiation state when it is created (tests and diagnostics). */
   readonly onPeerState?: (peer: PeerId, state: PerfectNegotiationState) => void;
 }
@@ -97,7 +99,11 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
         );
         const state = initialNegotiationState(polite);
         deps.onPeerState?.(peer, state);
-        return negotiatePeer(peer, port, remote$, state, { scheduler, disconnectedRestartMs: deps.disconnectedRestartMs }).pipe(
+        return negotiatePeer(peer, port, remote$, state, {
+          scheduler,
+          disconnectedRestartMs: deps.disconnectedRestartMs,
+          firstOfferGraceMs: deps.firstOfferGraceMs,
+        }).pipe(
           takeUntil(actions$.pipe(filter((action) => action.type === 'peer-removed' && action.peer === peer))),
         );
       }),

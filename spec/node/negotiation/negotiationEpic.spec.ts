@@ -3,7 +3,7 @@ import { map, merge, NEVER, Observable, Subject, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { NegotiationInput, NegotiationOutput } from '../../../src/negotiation/actions';
 import { negotiationEpic, ORPHAN_TIMEOUT_MS } from '../../../src/negotiation/negotiationEpic';
-import { ICE_DISCONNECTED_RESTART_MS, type PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
+import { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS, type PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
 import type { NegotiationPort } from '../../../src/negotiation/port';
 import type { IceCandidate, SdpDescription } from '../../../src/signalling/messages';
 
@@ -86,6 +86,9 @@ class FakePort implements NegotiationPort {
   }
 }
 
+/** The `hot` helper of TestScheduler.run. */
+type Hot = Parameters<Parameters<TestScheduler['run']>[0]>[0]['hot'];
+
 const added = (peer: string, port: NegotiationPort, polite = false): NegotiationInput => ({ type: 'peer-added', peer, polite, port });
 const offerFrom = (peer: string, description = REMOTE_OFFER): NegotiationInput => ({ type: 'remote-description', peer, description });
 const candidateFrom = (peer: string, candidate: IceCandidate | null): NegotiationInput => ({ type: 'remote-candidate', peer, candidate });
@@ -156,9 +159,10 @@ describe('negotiationEpic', () => {
       });
     });
 
-    it('polite: rolls back its own offer implicitly and answers the peer\'s', () => {
+    it('polite, on an established connection: rolls back its own offer implicitly and answers the peer\'s', () => {
       scheduler.run(({ hot, expectObservable, flush }) => {
         const port = new FakePort(hot('-n'));
+        port.remote = REMOTE_ANSWER; // an earlier negotiation left a remote description
         const action$ = hot<NegotiationInput>('a-o', { a: added('b', port, true), o: offerFrom('b') });
         expectObservable(negotiationEpic(action$)).toBe('--x-y', {
           x: sendDescription('b', OFFER),
@@ -170,27 +174,51 @@ describe('negotiationEpic', () => {
       });
     });
 
-    it('both sides end in stable when each offers at the same instant', () => {
+    /** Two epics wired to each other as the server would relay, each over its own fake port. */
+    function pair(hot: Hot, established: boolean): [FakePort, FakePort] {
+      const polite = new FakePort(hot<void>('-n'));
+      const impolite = new FakePort(hot<void>('-n'));
+      if (established) polite.remote = impolite.remote = REMOTE_ANSWER;
+      const politeIn = new Subject<NegotiationInput>();
+      const impoliteIn = new Subject<NegotiationInput>();
+      const relayTo = (into: Subject<NegotiationInput>, from: string) => (output: NegotiationOutput) => {
+        if (output.type === 'send-description') into.next({ type: 'remote-description', peer: from, description: output.description });
+      };
+      negotiationEpic(merge(hot<NegotiationInput>('a', { a: added('impolite', polite, true) }), politeIn)).subscribe(
+        relayTo(impoliteIn, 'polite'),
+      );
+      negotiationEpic(merge(hot<NegotiationInput>('a', { a: added('polite', impolite, false) }), impoliteIn)).subscribe(
+        relayTo(politeIn, 'impolite'),
+      );
+      return [polite, impolite];
+    }
+
+    it('on an established connection, both sides end in stable when each offers at the same instant', () => {
       scheduler.run(({ hot, flush }) => {
-        const polite = new FakePort(hot('-n'));
-        const impolite = new FakePort(hot('-n'));
-        // each side's outgoing descriptions become the other side's input, as the server relays them
-        const politeIn = new Subject<NegotiationInput>();
-        const impoliteIn = new Subject<NegotiationInput>();
-        const relayTo = (into: Subject<NegotiationInput>, from: string) => (output: NegotiationOutput) => {
-          if (output.type === 'send-description') into.next({ type: 'remote-description', peer: from, description: output.description });
-        };
-        negotiationEpic(merge(hot<NegotiationInput>('a', { a: added('impolite', polite, true) }), politeIn)).subscribe(
-          relayTo(impoliteIn, 'polite'),
-        );
-        negotiationEpic(merge(hot<NegotiationInput>('a', { a: added('polite', impolite, false) }), impoliteIn)).subscribe(
-          relayTo(politeIn, 'impolite'),
-        );
+        const [polite, impolite] = pair(hot, true);
         flush();
-        expect(polite.state).to.equal('stable');
-        expect(impolite.state).to.equal('stable');
+        expect([polite.state, impolite.state]).to.deep.equal(['stable', 'stable']);
         expect(polite.log).to.deep.equal(['local offer', 'rollback', 'remote offer', 'local answer']);
         expect(impolite.log).to.deep.equal(['local offer', 'remote answer']);
+      });
+    });
+
+    it('on a new connection, the polite side holds its first offer: the older peer offers, then the held offer follows', () => {
+      scheduler.run(({ hot, flush }) => {
+        const [polite, impolite] = pair(hot, false);
+        flush();
+        expect([polite.state, impolite.state]).to.deep.equal(['stable', 'stable']);
+        // no rollback of a first offer, which Chromium gets wrong
+        expect(polite.log).to.deep.equal(['remote offer', 'local answer', 'local offer', 'remote answer']);
+        expect(impolite.log).to.deep.equal(['local offer', 'remote answer', 'remote offer', 'local answer']);
+      });
+    });
+
+    it(`a polite peer offers after FIRST_OFFER_GRACE_MS (${FIRST_OFFER_GRACE_MS} ms) when the older peer does not`, () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort(hot('-n'));
+        const action$ = hot<NegotiationInput>('a', { a: added('b', port, true) });
+        expectObservable(negotiationEpic(action$)).toBe(`-- ${FIRST_OFFER_GRACE_MS}ms x`, { x: sendDescription('b', OFFER) });
       });
     });
   });
