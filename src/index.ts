@@ -12,8 +12,8 @@ export {
 } from './connection';
 export { RtcPoolError, type RtcPoolErrorCode } from './errors';
 export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
-export { ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
-export type { ConnectionEvent, DescribeEvent } from './peerSet';
+export { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
+export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
   Pool,

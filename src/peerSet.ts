@@ -11,7 +11,12 @@ import { replayState } from './util/replayState';
  * `FIRST_OFFER_GRACE_MS`). Negotiated channels fire no `datachannel` event, so apps never see it;
  * its stream id is taken from the top of the default range, out of the way of apps' ids.
  */
-export const CONTROL_CHANNEL = { label: 'rtcpool', id: 1023 } as const;
+export const CONTROL_CHANNEL = {
+  /** The channel's label. */
+  label: 'rtcpool',
+  /** Its SCTP stream id: leave it to rtcpool. */
+  id: 1023,
+} as const;
 
 /** A peer's new description, as `described$` and the `describe` event report it. */
 export interface DescribeEvent {

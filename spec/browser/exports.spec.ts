@@ -4,8 +4,10 @@ import * as rtcpool from '../../src';
 describe('package exports', () => {
   it('exports exactly the public API', () => {
     expect(Object.keys(rtcpool).sort()).to.deep.equal([
+      'CONTROL_CHANNEL',
       'DEFAULT_DATA_CHANNEL_TIMEOUT_MS',
       'DEFAULT_JOIN_TIMEOUT_MS',
+      'FIRST_OFFER_GRACE_MS',
       'ICE_DISCONNECTED_RESTART_MS',
       'MAX_QUEUED_FRAMES',
       'ManagedConnection',
