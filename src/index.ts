@@ -14,15 +14,15 @@ export { RtcPoolError, type RtcPoolErrorCode } from './errors';
 export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
 export { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
 export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
+export { Pool } from './pool';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
-  Pool,
   RESUME_CONFIRM_MS,
   RESUME_TIMEOUT_MS,
   type JoinResult,
   type PoolOptions,
   type PoolState,
-} from './pool';
+} from './poolOptions';
 export { ManagedStream, media, type MediaKind, type MuteState } from './media';
 export { PoolEvents, type PoolEventHandler, type PoolEventType } from './poolEvents';
 export { signalling, SocketIoSignalling, WebSocketSignalling } from './signalling/channels';

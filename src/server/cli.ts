@@ -62,7 +62,9 @@ async function main(argv: string[]): Promise<void> {
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     const file = request.method === 'GET' ? files.get(pathname === '/' ? '/index.html' : pathname) : undefined;
-    if (file) response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' }).end(file.body);
+    // browsers ask for an icon; the demo has none, and a 404 would only clutter the console
+    if (pathname === '/favicon.ico') response.writeHead(204).end();
+    else if (file) response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' }).end(file.body);
     else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   const server = await createSignallingServer({

@@ -1,0 +1,46 @@
+import type { PeerId } from './signalling/messages';
+
+/** How long `join()` waits for `rtc:joined` before it rejects with `timeout`. */
+export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+/** How long the pool waits for `rtc:resumed` after signalling comes back, before it joins afresh. */
+export const RESUME_TIMEOUT_MS = 5_000;
+/**
+ * How long a peer that `rtc:resumed` did not list may take to resume as well (after a server
+ * restart, members come back one by one) before the pool counts it as gone.
+ */
+export const RESUME_CONFIRM_MS = 10_000;
+
+/** `rtc:error` reasons that answer a join: while joining, they reject `join()`. */
+export const JOIN_REFUSALS: ReadonlySet<string> = new Set(['already-joined', 'pool-full', 'pool-not-found', 'too-many-pools', 'bad-field', 'rate-limited']);
+/**
+ * `rtc:error` reasons that answer a resume (`unknown-type` from a plain ssp v2 server): while
+ * resuming, they make the pool join afresh. Others (a queued candidate for a peer that left)
+ * do not.
+ */
+export const RESUME_REFUSALS: ReadonlySet<string> = new Set(['resume-failed', 'unknown-type', 'bad-field', 'already-joined', 'pool-full', 'pool-not-found', 'too-many-pools']);
+
+/**
+ * Where a pool is. `reconnecting`: signalling is away (the connections to peers keep working)
+ * and the pool will resume or join again. `stopped` (by the server) and `closed` are final.
+ */
+export type PoolState = 'new' | 'joining' | 'joined' | 'reconnecting' | 'stopped' | 'closed';
+
+/** What `join()` resolves with, and the `detail` of the `join` event. */
+export interface JoinResult {
+  /** This endpoint's id in the pool. */
+  readonly id: PeerId;
+  /** The id of the pool actually joined (a server may map the name asked for). */
+  readonly pool: string;
+  /** The peers that were already there. */
+  readonly peers: readonly PeerId[];
+}
+
+/** Options of a {@link Pool} (ours; 3.x had none). */
+export interface PoolOptions {
+  /** Overrides {@link DEFAULT_JOIN_TIMEOUT_MS}. */
+  readonly joinTimeoutMs?: number;
+  /** Default `timeout` of every connection's `dataChannel()`. */
+  readonly dataChannelTimeoutMs?: number;
+  /** How long signalling about a peer not announced yet is held. Default `ORPHAN_TIMEOUT_MS` (10 s). */
+  readonly orphanTimeoutMs?: number;
+}
