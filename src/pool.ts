@@ -30,7 +30,7 @@ import {
 } from './poolOptions';
 import { PoolEvents } from './poolEvents';
 import { replayState } from './util/replayState';
-import type { PeerDescription, PeerId, ServerMessage } from './signalling/messages';
+import type { PeerDescription, PeerId, PoolView, ServerMessage } from './signalling/messages';
 import { Signalling, type TransceiverLike } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
 
@@ -234,10 +234,7 @@ export class Pool {
     }
     this.endResumeWait();
     this.poolState.next('joined');
-    const listed = new Set(data.peers);
-    for (const peer of data.peers) {
-      if (peer !== this.myId && !this.peers.has(peer)) this.addPeer(peer, true, data.descriptions[peer] ?? null);
-    }
+    const listed = new Set(this.meet(data));
     const missing = this.peers.ids().filter((id) => !listed.has(id));
     if (missing.length === 0) return;
     for (const id of missing) this.unconfirmed.add(id);
@@ -305,13 +302,22 @@ export class Pool {
     this.myId = data.client_id;
     this.joinedPool = data.pool ?? this.requestedPool!;
     this.token = data.token ?? null;
-    const peers = [...new Set(data.peers)].filter((peer) => peer !== data.client_id);
-    // the newcomer is polite: it learned of these peers from rtc:joined
-    for (const peer of peers) this.addPeer(peer, true, data.descriptions[peer] ?? null);
+    const peers = this.meet(data);
     this.poolState.next('joined');
     const result: JoinResult = { id: data.client_id, pool: this.joinedPool, peers };
     this.joinedEvents.next(result);
     this.events.dispatchEvent(new CustomEvent('join', { detail: result }));
+  }
+
+  /**
+   * Connects to the peers a pool view (`rtc:joined`, `rtc:resumed`) lists that this endpoint
+   * has no connection to yet; it is polite to them, having learned of them from the view.
+   * Returns every peer listed but itself.
+   */
+  private meet(view: PoolView): PeerId[] {
+    const peers = [...new Set(view.peers)].filter((peer) => peer !== view.client_id);
+    for (const peer of peers) if (!this.peers.has(peer)) this.addPeer(peer, true, view.descriptions[peer] ?? null);
+    return peers;
   }
 
   private onPeerClosed(id: PeerId): void {

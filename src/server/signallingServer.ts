@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { PeerDescription, PeerId, ResumeMessage, ServerMessage } from '../signalling/messages';
-import { decodeFrame, encodeFrame, parseClientMessage } from '../signalling/parse';
+import { encodeFrame, parseClientFrame } from '../signalling/parse';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_RESUME_GRACE_MS,
@@ -285,12 +285,7 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       this.refuse(client, { reason: 'frame-too-large', message: `frames are limited to ${this.limits.maxFrameBytes} bytes` });
       return;
     }
-    const decoded = decodeFrame(bytes.toString('utf8'));
-    if (decoded.kind === 'invalid') {
-      this.refuse(client, { reason: decoded.reason, message: decoded.detail });
-      return;
-    }
-    const parsed = parseClientMessage(decoded.type, decoded.data);
+    const parsed = parseClientFrame(bytes.toString('utf8'));
     if (parsed.kind === 'foreign') return;
     if (parsed.kind === 'invalid') {
       this.refuse(client, { reason: parsed.reason, message: parsed.detail });

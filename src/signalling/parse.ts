@@ -182,6 +182,15 @@ export function decodeFrame(frame: unknown, maxLength = Infinity): Decoded {
   return { kind: 'event', type: value.type, data: value.data };
 }
 
+/**
+ * Decodes and validates one client frame as the server receives it: a typed message, an app's
+ * own event to pass by, or a refusal. `maxLength` guards against frames too large to parse.
+ */
+export function parseClientFrame(frame: unknown, maxLength = Infinity): Parsed<ClientMessage> {
+  const decoded = decodeFrame(frame, maxLength);
+  return decoded.kind === 'invalid' ? decoded : parseClientMessage(decoded.type, decoded.data);
+}
+
 /** Encodes one event as a WebSocket text frame. */
 export function encodeFrame(type: string, data: object): string {
   return JSON.stringify({ type, data });

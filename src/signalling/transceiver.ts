@@ -1,5 +1,6 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { replayState } from '../util/replayState';
+import { decodeFrame } from './parse';
 
 /** One event a transceiver received: its type and data, not yet validated. */
 export interface TransceiverEvent {
@@ -66,6 +67,20 @@ export abstract class Transceiver extends EventTarget {
 
   /** Closes the transport for good. */
   abstract close(): void;
+
+  /**
+   * For transports that carry ssp v2 as JSON text frames (`{"type", "data"}`): decodes one frame
+   * and dispatches it as its event, or as an `error` event with a `reason` when it cannot be
+   * decoded. Never throws.
+   */
+  protected receiveFrame(frame: unknown): void {
+    const decoded = decodeFrame(frame);
+    if (decoded.kind === 'invalid') {
+      this.dispatchEvent(new CustomEvent('error', { detail: { reason: decoded.reason, message: decoded.detail } }));
+    } else {
+      this.dispatchEvent(new CustomEvent(decoded.type, { detail: decoded.data }));
+    }
+  }
 
   /** Subclasses report their transport's state here. */
   protected setState(state: TransportState): void {

@@ -1,6 +1,6 @@
 import { RtcPoolError } from '../errors';
 import { backoffDelay, type ReconnectOptions } from './backoff';
-import { decodeFrame, encodeFrame } from './parse';
+import { encodeFrame } from './parse';
 import { Transceiver } from './transceiver';
 
 /** Frames kept while the socket (re)connects; past that, `send()` throws `transport`. */
@@ -107,14 +107,7 @@ export class WebSocketTransceiver extends Transceiver {
     for (const frame of queued) this.current.send(frame);
   };
 
-  private readonly onMessage = (event: MessageEvent): void => {
-    const decoded = decodeFrame(event.data);
-    if (decoded.kind === 'invalid') {
-      this.dispatchEvent(new CustomEvent('error', { detail: { reason: decoded.reason, message: decoded.detail } }));
-    } else {
-      this.dispatchEvent(new CustomEvent(decoded.type, { detail: decoded.data }));
-    }
-  };
+  private readonly onMessage = (event: MessageEvent): void => this.receiveFrame(event.data);
 
   private readonly onError = (): void => {
     this.dispatchEvent(new CustomEvent('error', { detail: { reason: 'transport', message: 'the WebSocket failed' } }));

@@ -2,7 +2,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { resolveLimits, type ServerLimits } from '../server/options';
 import { PoolRegistry, type Member, type PoolInfo } from '../server/poolRegistry';
 import type { PeerDescription, PeerId, ServerMessage } from '../signalling/messages';
-import { decodeFrame, encodeFrame, parseClientMessage } from '../signalling/parse';
+import { encodeFrame, parseClientFrame } from '../signalling/parse';
 import { Transceiver } from '../signalling/transceiver';
 
 /** Options of a {@link TestHub}. */
@@ -45,13 +45,7 @@ export class HubTransceiver extends Transceiver {
 
   /** @internal delivers one frame from the hub, through the same decoding a WebSocket gets */
   deliver(frame: string): void {
-    if (this.state === 'closed') return;
-    const decoded = decodeFrame(frame);
-    if (decoded.kind === 'invalid') {
-      this.dispatchEvent(new CustomEvent('error', { detail: { reason: decoded.reason, message: decoded.detail } }));
-    } else {
-      this.dispatchEvent(new CustomEvent(decoded.type, { detail: decoded.data }));
-    }
+    if (this.state !== 'closed') this.receiveFrame(frame);
   }
 }
 
@@ -139,9 +133,7 @@ export class TestHub {
   receive(from: HubTransceiver, frame: string): void {
     if (!this.members.has(from.member.id)) return;
     const refuse = (reason: string, message: string): void => from.member.send({ type: 'rtc:error', data: { reason, message } });
-    const decoded = decodeFrame(frame, this.limits.maxFrameBytes);
-    if (decoded.kind === 'invalid') return refuse(decoded.reason, decoded.detail);
-    const parsed = parseClientMessage(decoded.type, decoded.data);
+    const parsed = parseClientFrame(frame, this.limits.maxFrameBytes);
     if (parsed.kind === 'foreign') return;
     if (parsed.kind === 'invalid') return refuse(parsed.reason, parsed.detail);
     if (parsed.message.type === 'rtc:resume') return refuse('unknown-type', 'the test hub does not resume sessions');

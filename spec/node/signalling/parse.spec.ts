@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, parseClientMessage, parseServerMessage } from '../../../src/signalling/parse';
+import { decodeFrame, encodeFrame, parseClientFrame, parseClientMessage, parseServerMessage } from '../../../src/signalling/parse';
 
 describe('parseServerMessage', () => {
   it('fills id from the 3.0.0 spelling uid in rtc:close and rtc:describe', () => {
@@ -59,5 +59,18 @@ describe('decodeFrame', () => {
 
   it('refuses a non-string frame', () => {
     expect(decodeFrame(new ArrayBuffer(2))).to.deep.include({ kind: 'invalid', reason: 'bad-frame' });
+  });
+});
+
+describe('parseClientFrame', () => {
+  it('decodes and validates in one step', () => {
+    expect(parseClientFrame(encodeFrame('rtc:join', { pool: 'p' }))).to.deep.equal({
+      kind: 'message',
+      message: { type: 'rtc:join', data: { pool: 'p' } },
+    });
+    expect(parseClientFrame('{oops')).to.deep.include({ kind: 'invalid', reason: 'bad-json' });
+    expect(parseClientFrame(encodeFrame('rtc:join', {}))).to.deep.include({ kind: 'invalid', reason: 'bad-field' });
+    expect(parseClientFrame(encodeFrame('chat', {}))).to.deep.include({ kind: 'foreign', type: 'chat' });
+    expect(parseClientFrame('"x"'.padEnd(50), 10)).to.deep.include({ kind: 'invalid', reason: 'frame-too-large' });
   });
 });
