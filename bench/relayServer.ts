@@ -8,10 +8,19 @@ const port = Number(portText);
 
 async function start(): Promise<void> {
   if (kind === 'rtcpool') {
-    // the bench measures relaying, not the per-socket rate limit
+    // the bench measures relaying, not the rate limits; its sockets all come from one address
     await createSignallingServer({
       port,
-      limits: { messagesPerSecond: 1e9, messageBurst: 1e9, maxPools: 100_000 },
+      limits: {
+        messagesPerSecond: 1e9,
+        messageBurst: 1e9,
+        bytesPerSecond: 1e12,
+        byteBurst: 1e12,
+        maxPools: 100_000,
+        maxPoolsPerAddress: 100_000,
+        maxConnections: 100_000,
+        maxConnectionsPerAddress: 100_000,
+      },
       // a load generator that saturates its core answers pings late: liveness is not measured here
       heartbeatIntervalMs: 600_000,
     });

@@ -55,6 +55,14 @@ export class WsTestClient {
     this.socket.send(frame, { binary });
   }
 
+  /** The next event, whatever its type; fails if none comes in time. */
+  async nextEvent(): Promise<Received> {
+    const data = await this.next();
+    return { type: this.lastType, data };
+  }
+
+  private lastType = '';
+
   /** The next event; fails if it is not of `type` or does not come in time. */
   async next(type?: string): Promise<Received['data']> {
     const deadline = Date.now() + RECEIVE_TIMEOUT_MS;
@@ -71,6 +79,7 @@ export class WsTestClient {
       this.waiter = null;
     }
     const event = this.queue.shift()!;
+    this.lastType = event.type;
     if (type !== undefined && event.type !== type) {
       throw new Error(`expected ${type}, got ${event.type} ${JSON.stringify(event.data)}`);
     }

@@ -1,7 +1,8 @@
 import { Observable, Subject, Subscription, type Observable as Obs } from 'rxjs';
 import { RtcPoolError } from '../errors';
 import type { ServerMessage } from './messages';
-import { parseServerMessage } from './parse';
+import { parseServerMessage, sequenceOf } from './parse';
+import { RelayAcks } from './relayAcks';
 import type { TransceiverEvent, TransportState } from './transceiver';
 
 /**
@@ -38,6 +39,10 @@ const SERVER_TYPES = [...Object.keys(LEGACY_EVENT_NAMES), 'rtc:error'];
  * {@link RtcPoolError} on `errors$`. For 3.x code it also re-dispatches the messages as the
  * events `join`, `peer`, `sdp`, `icecandidate`, `close`, `stop` and `describe`.
  *
+ * It speaks our relay acknowledgement extension: it asks for numbering in `rtc:join` and
+ * `rtc:resume` (`ack: true`), acknowledges numbered relays, and drops the ones a resume replays
+ * that it already had. A server that numbers nothing sees only the extra `ack` field.
+ *
  * @example
  * ```ts
  * const signals = new signalling.signalling(new MyTransceiver());
@@ -48,6 +53,8 @@ export class Signalling extends EventTarget {
   private readonly messages = new Subject<ServerMessage>();
   private readonly errors = new Subject<RtcPoolError>();
   private readonly subscription = new Subscription();
+  private readonly acks = new RelayAcks((seq) => this.sendAck(seq));
+  private open = false;
 
   /** Every valid ssp v2 message from the server. Hot; completes on `close()`. */
   readonly messages$: Observable<ServerMessage> = this.messages.asObservable();
@@ -60,6 +67,7 @@ export class Signalling extends EventTarget {
   constructor(readonly transceiver: TransceiverLike) {
     super();
     this.state$ = transceiver.state$ ?? new Observable<TransportState>((subscriber) => subscriber.next('open'));
+    this.subscription.add(this.state$.subscribe((state) => (this.open = state === 'open')));
     const events$ = transceiver.events$;
     if (events$) {
       this.subscription.add(events$.subscribe((event) => this.receive(event.type, event.data)));
@@ -73,13 +81,22 @@ export class Signalling extends EventTarget {
     }
   }
 
-  /** Sends one event through the transceiver. */
+  /**
+   * The highest relay number (`seq`) received in the current membership, for `rtc:resume`'s
+   * `last`; 0 when the server numbers nothing.
+   */
+  get lastSeen(): number {
+    return this.acks.lastSeen;
+  }
+
+  /** Sends one event through the transceiver; `rtc:join` and `rtc:resume` ask for numbered relays. */
   send(type: string, data: object): void {
-    this.transceiver.send(type, data);
+    this.transceiver.send(type, type === 'rtc:join' || type === 'rtc:resume' ? { ...data, ack: true } : data);
   }
 
   /** Closes the transceiver and completes every stream. */
   close(): void {
+    this.acks.stop();
     this.subscription.unsubscribe();
     this.transceiver.close();
     this.messages.complete();
@@ -94,8 +111,12 @@ export class Signalling extends EventTarget {
       this.errors.next(new RtcPoolError(reason === 'transport' ? 'transport' : 'protocol', message, { reason }));
       return;
     }
+    const seq = sequenceOf(data);
+    // a relay replayed after a resume that arrived before the outage
+    if (seq !== null && !this.acks.receive(seq)) return;
     const parsed = parseServerMessage(type, data);
     if (parsed.kind === 'foreign') return;
+    if (parsed.kind === 'message' && parsed.message.type === 'rtc:joined') this.acks.reset();
     if (parsed.kind === 'invalid') {
       this.errors.next(new RtcPoolError('protocol', parsed.detail, { reason: parsed.reason }));
       return;
@@ -103,5 +124,16 @@ export class Signalling extends EventTarget {
     this.messages.next(parsed.message);
     const legacy = LEGACY_EVENT_NAMES[parsed.message.type];
     if (legacy) this.dispatchEvent(new CustomEvent(legacy, { detail: parsed.message.data }));
+  }
+
+  private sendAck(seq: number): boolean {
+    if (!this.open) return false;
+    try {
+      this.transceiver.send('rtc:ack', { seq });
+      return true;
+    } catch {
+      // the transport went away under us: the next rtc:resume carries `last` instead
+      return false;
+    }
   }
 }

@@ -137,6 +137,9 @@ export class TestHub {
     if (parsed.kind === 'foreign') return;
     if (parsed.kind === 'invalid') return refuse(parsed.reason, parsed.detail);
     if (parsed.message.type === 'rtc:resume') return refuse('unknown-type', 'the test hub does not resume sessions');
+    // the hub never numbers what it delivers, so there is nothing to acknowledge
+    if (parsed.message.type === 'rtc:ack') return;
+    if (parsed.message.type === 'rtc:ice-servers') return refuse('unknown-type', 'the test hub hands out no ICE servers');
     const refusal = this.registry.handle(from.member, parsed.message);
     if (refusal) refuse(refusal.reason, refusal.message);
   }

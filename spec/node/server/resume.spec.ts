@@ -36,7 +36,9 @@ describe('SignallingServer session resume (extension)', () => {
     a.socket.terminate();
     await b.expectSilence();
     const again = await resume(a.id, 'p', joined.token as string);
-    expect(await again.next('rtc:resumed')).to.deep.equal({ client_id: a.id, peers: [b.id], descriptions: { [b.id]: null }, pool: 'p' });
+    const resumed = await again.next('rtc:resumed');
+    expect(resumed).to.deep.include({ client_id: a.id, peers: [b.id], descriptions: { [b.id]: null }, pool: 'p' });
+    expect(resumed.token, 'a new token: each resumes once').to.be.a('string').and.not.equal(joined.token);
     again.send('rtc:sdp', { to: b.id, description: OFFER });
     expect(await b.next('rtc:sdp')).to.deep.equal({ peer: a.id, description: OFFER });
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 1.5));
@@ -117,7 +119,7 @@ describe('SignallingServer session resume (extension)', () => {
     await server.close();
     server = await createSignallingServer({ server: http, resume: { secret: 's', graceMs: GRACE_MS } });
     const a2 = await resume(a.id, 'p', aJoined.token as string);
-    expect(await a2.next('rtc:resumed')).to.deep.equal({ client_id: a.id, peers: [], descriptions: {}, pool: 'p' });
+    expect(await a2.next('rtc:resumed')).to.deep.include({ client_id: a.id, peers: [], descriptions: {}, pool: 'p' });
     const b2 = await resume(b.id, 'p', bJoined.token as string);
     expect((await b2.next('rtc:resumed')).peers).to.deep.equal([a.id]);
     expect(await a2.next('rtc:peer')).to.deep.equal({ id: b.id, description: null, resumed: true });
