@@ -1,4 +1,5 @@
-import type { ClientMessage, PeerDescription, PeerId, PoolView, ResumeMessage, ResumedMessage, ServerMessage } from '../signalling/messages';
+import { v4 as uuidv4 } from 'uuid';
+import type { AckMessage, ClientMessage, IceServersRequest, PeerDescription, PeerId, PoolView, ResumeMessage, ResumedMessage, ServerMessage } from '../signalling/messages';
 import type { ProtocolReason } from '../signalling/parse';
 import type { ServerLimits } from './options';
 
@@ -12,7 +13,11 @@ export type ServerReason =
   | 'pool-not-found'
   | 'too-many-pools'
   | 'rate-limited'
-  | 'resume-failed';
+  | 'resume-failed'
+  | 'cluster-unavailable';
+
+/** The client messages the registry applies (`rtc:resume`, `rtc:ack` and `rtc:ice-servers` concern sockets: the server's). */
+export type PoolMessage = Exclude<ClientMessage, ResumeMessage | AckMessage | IceServersRequest>;
 
 /** Why a message was refused; it becomes the `rtc:error` sent back to its sender. */
 export interface Refusal {
@@ -46,15 +51,39 @@ export interface PoolInfo {
   readonly members: readonly MemberInfo[];
 }
 
-/** What the registry tells the application about. */
-export interface RegistryEvents {
-  onJoin(pool: string, member: Member): void;
-  onLeave(pool: string, member: Member): void;
+/** What the registry tells its owner about, and asks it. */
+export interface RegistryEvents<M extends Member = Member> {
+  onJoin(pool: string, member: M): void;
+  onLeave(pool: string, member: M): void;
+  /** Whether `member` may bring a new pool into being (its owner's limits); null: it may. */
+  mayCreate?(member: M): Refusal | null;
+  /** A join (or readmission) created a pool. */
+  onCreated?(pool: string, member: M): void;
+  /** A pool is gone: its last member left, or it was stopped. */
+  onRemoved?(pool: string): void;
+  /** One relay (`rtc:sdp`, `rtc:candidate`) went out (to count them: a number, not a call into a metrics library). */
+  relayed?(): void;
+  /** One round trip to a cluster's Redis took `seconds`. */
+  roundTrip?(seconds: number): void;
 }
 
-interface PoolState {
-  readonly members: Map<PeerId, Member>;
+/** What the sockets' side of the server asks of the pools: the {@link PoolRegistry}, or a cluster's. */
+export interface SessionRegistry<M extends Member = Member> {
+  /** Applies one validated client message; the refusal (now or later) is what to answer with `rtc:error`. */
+  handle(member: M, message: PoolMessage): Refusal | null | Promise<Refusal | null>;
+  /** Takes a member out of its pool and tells the others with `rtc:close`. */
+  leave(member: M): void;
+  /** Sets a member's trusted description and tells the rest of its pool. */
+  describe(member: M, description: PeerDescription): void;
+}
+
+interface PoolState<M extends Member> {
+  readonly members: Map<PeerId, M>;
   readonly created: boolean;
+  /** Which life of the pool this is: resume tokens carry it, so a re-created pool refuses old ones. */
+  instance: string;
+  /** No member has been in it yet: a readmitted member may give it the instance its token names. */
+  pristine: boolean;
 }
 
 const refuse = (reason: ServerReason, message: string): Refusal => ({ reason, message });
@@ -63,28 +92,40 @@ const refuse = (reason: ServerReason, message: string): Refusal => ({ reason, me
  * The pools and their members, and every server rule of ssp v2 that is about them. It knows
  * nothing of sockets, so each rule is tested without one.
  */
-export class PoolRegistry {
-  private readonly pools = new Map<string, PoolState>();
+export class PoolRegistry<M extends Member = Member> implements SessionRegistry<M> {
+  private readonly pools = new Map<string, PoolState<M>>();
 
   constructor(
     private readonly limits: ServerLimits,
     private readonly privatePools: boolean,
-    private readonly events: RegistryEvents,
+    private readonly events: RegistryEvents<M>,
   ) {}
 
   /** Creates an (empty) pool that stays until stopped; false when the pool limit is reached. */
   create(name: string): boolean {
     if (this.pools.has(name)) return true;
     if (this.pools.size >= this.limits.maxPools) return false;
-    this.pools.set(name, { members: new Map(), created: true });
+    this.pools.set(name, { members: new Map(), created: true, instance: uuidv4(), pristine: true });
     return true;
+  }
+
+  /** The instance of the pool named `name` (which life of it), or undefined if there is none. */
+  instanceOf(name: string): string | undefined {
+    return this.pools.get(name)?.instance;
+  }
+
+  /** The number of pools, and of members in them. */
+  size(): { readonly pools: number; readonly members: number } {
+    let members = 0;
+    for (const pool of this.pools.values()) members += pool.members.size;
+    return { pools: this.pools.size, members };
   }
 
   /**
    * Applies one validated client message; a refusal is what to answer with `rtc:error`.
-   * (`rtc:resume` concerns sockets, and is the server's to handle.)
+   * (`rtc:resume`, `rtc:ack` and `rtc:ice-servers` concern sockets, and are the server's to handle.)
    */
-  handle(member: Member, message: Exclude<ClientMessage, ResumeMessage>): Refusal | null {
+  handle(member: M, message: PoolMessage): Refusal | null {
     switch (message.type) {
       case 'rtc:join':
         return this.join(member, message.data.pool);
@@ -92,26 +133,28 @@ export class PoolRegistry {
         const target = this.target(member, message.data.to);
         if ('reason' in target) return target;
         target.send({ type: 'rtc:sdp', data: { peer: member.id, description: message.data.description } });
+        this.events.relayed?.();
         return null;
       }
       case 'rtc:candidate': {
         const target = this.target(member, message.data.for);
         if ('reason' in target) return target;
         target.send({ type: 'rtc:candidate', data: { from: member.id, candidate: message.data.candidate } });
+        this.events.relayed?.();
         return null;
       }
     }
   }
 
   /** Takes a member out of its pool and tells the others with `rtc:close`. */
-  leave(member: Member): void {
+  leave(member: M): void {
     const name = member.pool;
     if (name === null) return;
     const pool = this.pools.get(name);
     member.pool = null;
     if (!pool) return;
     pool.members.delete(member.id);
-    if (pool.members.size === 0 && !pool.created) this.pools.delete(name);
+    if (pool.members.size === 0 && !pool.created) this.remove(name);
     for (const other of pool.members.values()) other.send({ type: 'rtc:close', data: { id: member.id, uid: member.id } });
     this.events.onLeave(name, member);
   }
@@ -120,7 +163,7 @@ export class PoolRegistry {
   stop(name: string): boolean {
     const pool = this.pools.get(name);
     if (!pool) return false;
-    this.pools.delete(name);
+    this.remove(name);
     for (const member of pool.members.values()) {
       member.pool = null;
       member.send({ type: 'rtc:stop', data: {} });
@@ -130,7 +173,7 @@ export class PoolRegistry {
   }
 
   /** Sets a member's trusted description and tells the rest of its pool with `rtc:describe`. */
-  describe(member: Member, description: PeerDescription): void {
+  describe(member: M, description: PeerDescription): void {
     member.description = description;
     if (member.pool === null) return;
     for (const other of this.pools.get(member.pool)?.members.values() ?? []) {
@@ -141,14 +184,21 @@ export class PoolRegistry {
   }
 
   /**
-   * Puts back a member the registry no longer holds (the server restarted, or its grace period
-   * ran out) into the pool it proved it was in: `rtc:resumed` to it, and `rtc:peer` marked
-   * `resumed` to the others, who may still be connected to it.
+   * Puts back a member the registry does not hold (the server restarted) into the pool, and the
+   * life of it (`instance`), its token proved it was in: `rtc:resumed` to it (plus `extra`, a new
+   * token), and `rtc:peer` marked `resumed` to the others, who may still be connected to it. A
+   * pool that is there under another instance was stopped and created again: it refuses.
    */
-  readmit(member: Member, name: string): Refusal | null {
+  readmit(member: M, name: string, instance: string, extra: { readonly token?: string } = {}): Refusal | null {
+    const existing = this.pools.get(name);
+    if (existing && existing.instance !== instance) {
+      if (!existing.pristine) return refuse('resume-failed', `pool '${name}' was stopped since this token was issued`);
+      existing.instance = instance;
+    }
     const refusal = this.admit(member, name);
     if (refusal) return refusal;
-    member.send(this.resumed(member));
+    if (!existing) this.pools.get(name)!.instance = instance;
+    member.send(this.resumed(member, extra));
     for (const other of this.others(member)) {
       other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description, resumed: true } });
     }
@@ -156,9 +206,9 @@ export class PoolRegistry {
     return null;
   }
 
-  /** `rtc:resumed` for a member: its pool as it is now. */
-  resumed(member: Member): ResumedMessage {
-    return { type: 'rtc:resumed', data: this.view(member, this.others(member)) };
+  /** `rtc:resumed` for a member: its pool as it is now (plus `extra`: a new token, ICE servers). */
+  resumed(member: M, extra: Omit<ResumedMessage['data'], keyof PoolView> = {}): ResumedMessage {
+    return { type: 'rtc:resumed', data: { ...this.view(member, this.others(member)), ...extra } };
   }
 
   /** Every pool with its members. */
@@ -170,7 +220,7 @@ export class PoolRegistry {
     }));
   }
 
-  private join(member: Member, name: string): Refusal | null {
+  private join(member: M, name: string): Refusal | null {
     const others = this.pools.get(name) ? this.others(member, name) : [];
     const refusal = this.admit(member, name);
     if (refusal) return refusal;
@@ -181,25 +231,34 @@ export class PoolRegistry {
   }
 
   /** Adds a member to a pool (creating it where allowed), or says why not. */
-  private admit(member: Member, name: string): Refusal | null {
+  private admit(member: M, name: string): Refusal | null {
     if (member.pool !== null) return refuse('already-joined', `already a member of pool '${member.pool}'`);
     let pool = this.pools.get(name);
     if (!pool) {
       if (this.privatePools) return refuse('pool-not-found', `no pool named '${name}'`);
       if (this.pools.size >= this.limits.maxPools) return refuse('too-many-pools', 'the server holds as many pools as it may');
-      pool = { members: new Map(), created: false };
+      const refusal = this.events.mayCreate?.(member) ?? null;
+      if (refusal) return refusal;
+      pool = { members: new Map(), created: false, instance: uuidv4(), pristine: false };
       this.pools.set(name, pool);
+      this.events.onCreated?.(name, member);
     }
     if (pool.members.size >= this.limits.maxMembersPerPool) {
       return refuse('pool-full', `pool '${name}' has ${this.limits.maxMembersPerPool} members`);
     }
     pool.members.set(member.id, member);
+    pool.pristine = false;
     member.pool = name;
     return null;
   }
 
+  private remove(name: string): void {
+    this.pools.delete(name);
+    this.events.onRemoved?.(name);
+  }
+
   /** The member's pool as `rtc:joined` and `rtc:resumed` show it: the `others`, with their descriptions. */
-  private view(member: Member, others: readonly Member[]): PoolView {
+  private view(member: M, others: readonly M[]): PoolView {
     return {
       client_id: member.id,
       peers: others.map((other) => other.id),
@@ -208,11 +267,11 @@ export class PoolRegistry {
     };
   }
 
-  private others(member: Member, name = member.pool): Member[] {
+  private others(member: M, name = member.pool): M[] {
     return [...(this.pools.get(name ?? '')?.members.values() ?? [])].filter((other) => other !== member);
   }
 
-  private target(member: Member, id: PeerId): Member | Refusal {
+  private target(member: M, id: PeerId): M | Refusal {
     if (member.pool === null) return refuse('not-joined', 'join a pool before signalling');
     const target = this.pools.get(member.pool)?.members.get(id);
     if (!target || target === member) return refuse('unknown-peer', `no peer '${id}' in this pool`);

@@ -1,24 +1,21 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { v4 as uuidv4 } from 'uuid';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { PeerDescription, PeerId, ResumeMessage, ServerMessage } from '../signalling/messages';
-import { encodeFrame, parseClientFrame } from '../signalling/parse';
-import {
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_RESUME_GRACE_MS,
-  HARD_FRAME_CAP_FACTOR,
-  RESUME_BUFFER_LIMIT,
-  resolveLimits,
-  type AuthenticateResult,
-  type ServerLimits,
-  type SignallingServerOptions,
-} from './options';
-import { PoolRegistry, type Member, type MemberInfo, type PoolInfo, type Refusal } from './poolRegistry';
+import { WebSocketServer } from 'ws';
+import type { PeerDescription, PeerId } from '../signalling/messages';
+import { Admission } from './admission';
+import { ClientSessions } from './clientSessions';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_RESUME_GRACE_MS, HARD_FRAME_CAP_FACTOR, resolveLimits, type ServerLimits, type SignallingServerOptions } from './options';
+import { ClusterRegistry } from './cluster/clusterRegistry';
+import { clusterView, type SignallingCluster } from './cluster/signallingCluster';
+import { PoolRegistry, type MemberInfo, type PoolInfo, type RegistryEvents } from './poolRegistry';
+import { requestPathname } from './requestPathname';
+import { METRICS_PATH, ServerMetrics } from './serverMetrics';
 import { ResumeTokens } from './resumeTokens';
-import { TokenBucket } from './tokenBucket';
+import type { ServerClient } from './serverClient';
+import { RefusalCounts, type ServerStats } from './serverStats';
+import { UpgradeEdge } from './upgradeEdge';
+import { checkTurnOptions, grantIceServers } from './turnCredentials';
 
 /** A member joining or leaving a pool, as the server's `join` and `leave` events report it. */
 export interface MembershipEvent {
@@ -36,40 +33,12 @@ export interface SignallingServerEvents {
   leave: [MembershipEvent];
 }
 
-/** How often a rate-limited socket is told so, at most: a flood is not answered with a flood. */
-const RATE_LIMIT_NOTICE_INTERVAL_MS = 1_000;
-/**
- * The close code `ws` reports when a socket ended without a close frame: a drop, after which
- * the member keeps its place for the resume grace period. A socket closed with a close frame
- * (whatever its code, or none: 1005) said goodbye, and its member leaves at once.
- */
-const DROPPED_CLOSE_CODE = 1006;
+/** How often sockets past their join deadline, and expired readmissions, are looked for. */
+const SWEEP_INTERVAL_MS = 1_000;
 
-/**
- * A connected client. Its socket can go away for a grace period (resume): meanwhile what is
- * sent to it is kept, and delivered when it resumes on a new socket.
- */
-interface Client extends Member {
-  id: PeerId;
-  socket: WebSocket | null;
-  bucket: TokenBucket;
-  alive: boolean;
-  lastRateNoticeAt: number;
-  held: ServerMessage[];
-  grace: NodeJS.Timeout | null;
-}
-
-/** Which client a socket speaks for: it changes when the socket resumes another's place. */
-interface Binding {
-  client: Client;
-}
-
-const HTTP_STATUS_TEXT: { readonly [status: number]: string } = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
-
-function refuseUpgrade(socket: Duplex, status: number): void {
-  socket.end(`HTTP/1.1 ${status} ${HTTP_STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
+// its parts: UpgradeEdge (HTTP), Admission (limits per address and in all), PoolRegistry (the pools
+// and their rules), ClientSessions (sockets' lives), ServerClient and its Outbox (delivery,
+// numbering, the hold buffer), Resumption and ResumeTokens
 /**
  * The reference ssp v2 signalling server. Create one with {@link createSignallingServer}.
  *
@@ -82,39 +51,91 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
   readonly limits: ServerLimits;
   /** The path of the signalling endpoint. */
   readonly path: string;
+  /** The cluster's pools, when this server is a node of one (`cluster` option); null otherwise. */
+  readonly cluster: SignallingCluster | null;
+  /** Its Prometheus metrics (served at `/metrics` on its own HTTP server, or when `metrics` is true). */
+  readonly metrics: ServerMetrics;
 
   private readonly wss: WebSocketServer;
-  private readonly registry: PoolRegistry;
-  private readonly clients = new Map<PeerId, Client>();
+  private readonly registry: PoolRegistry<ServerClient> | null;
+  private readonly clusterRegistry: ClusterRegistry | null;
+  private relays = 0;
+  /** The app's `request` listeners, when we route /metrics on its server: put back on close. */
+  private readonly appHandlers: Array<(...args: unknown[]) => void> | null;
+  private readonly sessions: ClientSessions;
+  private readonly refusals = new RefusalCounts();
+  private readonly admission: Admission;
+  private readonly edge: UpgradeEdge;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   private readonly ownsServer: boolean;
-  private readonly tokens: ResumeTokens | null;
-  private readonly graceMs: number;
 
   /** @internal use {@link createSignallingServer} */
-  constructor(private readonly options: SignallingServerOptions = {}) {
+  constructor(options: SignallingServerOptions = {}) {
     super();
     this.limits = resolveLimits(options.limits);
     this.path = options.path ?? '/';
     this.ownsServer = options.server === undefined;
+    const servesMetrics = options.metrics ?? this.ownsServer;
     this.httpServer =
       options.server ??
-      createServer((_request, response) => {
-        response.writeHead(404).end();
+      createServer((request, response) => {
+        if (servesMetrics && request.method === 'GET' && requestPathname(request.url) === METRICS_PATH) void this.metrics.serve(request, response);
+        else response.writeHead(404).end();
       });
+    // on an app's server, only when asked: /metrics goes to us, and no longer to the app's handlers
+    this.appHandlers = options.server && options.metrics ? this.routeMetrics(options.server) : null;
+    // we track clients ourselves: ws's own tracking costs a closure per socket. UTF-8 is not
+    // checked twice: a frame is decoded and parsed as JSON anyway, and only its validated fields travel on
     this.wss = new WebSocketServer({
       noServer: true,
+      clientTracking: false,
+      skipUTF8Validation: true,
       maxPayload: this.limits.maxFrameBytes * HARD_FRAME_CAP_FACTOR,
     });
-    this.tokens = options.resume === false ? null : new ResumeTokens(options.resume?.secret);
-    this.graceMs = options.resume === false ? 0 : (options.resume?.graceMs ?? DEFAULT_RESUME_GRACE_MS);
-    this.registry = new PoolRegistry(this.limits, options.privatePools ?? false, {
+    this.admission = new Admission(this.limits, this.refusals);
+    const events: RegistryEvents<ServerClient> = {
       onJoin: (pool, member) => this.emit('join', { pool, member: { id: member.id, description: member.description } }),
       onLeave: (pool, member) => this.emit('leave', { pool, member: { id: member.id, description: member.description } }),
+      mayCreate: (member) => this.admission.mayCreatePool(member),
+      onCreated: (pool, member) => this.admission.poolCreated(pool, member),
+      onRemoved: (pool) => this.admission.poolRemoved(pool),
+      relayed: () => {
+        this.relays += 1;
+      },
+      roundTrip: (seconds) => this.metrics.roundTrip(seconds),
+    };
+    if (options.cluster && options.resume !== false) {
+      // a resume must find the member's hold buffer and token state on any node: not built yet
+      throw new Error('cluster: session resume across nodes is not supported yet; pass resume: false');
+    }
+    const clients = new Map<string, ServerClient>();
+    this.clusterRegistry = options.cluster ? new ClusterRegistry(options.cluster, this.limits, options.privatePools ?? false, events, clients) : null;
+    this.registry = this.clusterRegistry ? null : new PoolRegistry<ServerClient>(this.limits, options.privatePools ?? false, events);
+    this.cluster = this.clusterRegistry ? clusterView(this.clusterRegistry) : null;
+    this.metrics = new ServerMetrics({ stats: () => this.stats(), relays: () => this.relays }, { node: this.cluster?.node });
+    if (options.turn) checkTurnOptions(options.turn);
+    const handsOutIce = options.turn !== undefined || (options.iceServers?.length ?? 0) > 0;
+    this.sessions = new ClientSessions({
+      limits: this.limits,
+      registry: this.clusterRegistry ?? this.registry!,
+      localRegistry: this.registry,
+      clients,
+      refusals: this.refusals,
+      tokens: options.resume === false ? null : new ResumeTokens(options.resume?.secret, options.resume?.tokenTtlMs),
+      graceMs: options.resume === false ? 0 : (options.resume?.graceMs ?? DEFAULT_RESUME_GRACE_MS),
+      describesOnResume: options.authenticate !== undefined,
+      release: (address) => this.admission.release(address),
+      iceServers: handsOutIce ? (id) => grantIceServers(options.turn, options.iceServers ?? [], id) : () => null,
     });
-    this.httpServer.on('upgrade', this.onUpgrade);
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+    this.edge = new UpgradeEdge(options, this.path, this.ownsServer, this.wss, this.admission, this.refusals, (socket, grant, address) =>
+      this.sessions.accept(socket, grant, address),
+    );
+    this.httpServer.on('upgrade', this.edge.onUpgrade);
+    this.heartbeat = setInterval(() => this.sessions.beat(), options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
+    this.sweeper = setInterval(() => this.sessions.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
   }
 
   /** The address the HTTP server listens on. */
@@ -136,12 +157,12 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
    * comes to exist. False when the server already holds `maxPools` pools.
    */
   createPool(name: string): boolean {
-    return this.registry.create(name);
+    return this.local('createPool').create(name);
   }
 
-  /** Sends `rtc:stop` to every member of a pool and removes it; false if there is no such pool. */
+  /** Sends `rtc:stop` to every member of a pool and removes it (their resume tokens die with it); false if there is no such pool. */
   stop(pool: string): boolean {
-    return this.registry.stop(pool);
+    return this.local('stop').stop(pool);
   }
 
   /**
@@ -149,15 +170,15 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
    * members of its pool. False if no client has that id.
    */
   describe(clientId: PeerId, description: PeerDescription): boolean {
-    const client = this.clients.get(clientId);
+    const client = this.sessions.clients.get(clientId);
     if (!client) return false;
-    this.registry.describe(client, description);
+    (this.clusterRegistry ?? this.registry!).describe(client, description);
     return true;
   }
 
   /** Every pool and its members. */
   pools(): PoolInfo[] {
-    return this.registry.list();
+    return this.local('pools').list();
   }
 
   /** The members of one pool, or null if there is no such pool. */
@@ -165,187 +186,82 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
     return this.pools().find((info) => info.id === pool)?.members ?? null;
   }
 
+  /**
+   * What the server holds now and what it has refused so far: sockets, pools, members, bytes kept
+   * and queued, refusals by reason. Walks every client: for monitoring, not for every message.
+   */
+  stats(): ServerStats {
+    let sockets = 0;
+    let away = 0;
+    let heldBytes = 0;
+    let queuedBytes = 0;
+    for (const client of this.sessions.clients.values()) {
+      if (client.socket) {
+        sockets += 1;
+        queuedBytes += client.socket.bufferedAmount;
+      } else {
+        away += 1;
+      }
+      heldBytes += client.outbox?.bytes ?? 0;
+    }
+    const { pools, members } = (this.clusterRegistry ?? this.registry!).size();
+    return {
+      sockets,
+      connections: this.admission.connectionCount,
+      authenticating: this.edge.authenticating,
+      pools,
+      members,
+      away,
+      heldBytes,
+      queuedBytes,
+      refusals: this.refusals.snapshot(),
+    };
+  }
+
+  /** @internal connects a cluster node to Redis (createSignallingServer does it before listening) */
+  async joinCluster(): Promise<void> {
+    if (!this.clusterRegistry) return;
+    try {
+      await this.clusterRegistry.link.start();
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Takes `/metrics` on an app's server: its request listeners get every other request. */
+  private routeMetrics(server: Server): Array<(...args: unknown[]) => void> {
+    const handlers = server.listeners('request') as Array<(...args: unknown[]) => void>;
+    server.removeAllListeners('request');
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (request.method === 'GET' && requestPathname(request.url) === METRICS_PATH) void this.metrics.serve(request, response);
+      else for (const handler of handlers) handler.call(server, request, response);
+    });
+    return handlers;
+  }
+
+  /** The single server's registry; in a cluster the app asks `server.cluster`, whose answers take a round trip. */
+  private local(method: string): PoolRegistry<ServerClient> {
+    if (!this.registry) throw new Error(`in a cluster, use server.cluster.${method}(), which asks Redis`);
+    return this.registry;
+  }
+
   /** Disconnects every client and stops listening (the HTTP server too, if it is our own). */
   async close(): Promise<void> {
+    // a node says goodbye first: its members leave their pools on every node at once
+    await this.clusterRegistry?.close();
     clearInterval(this.heartbeat);
-    this.httpServer.off('upgrade', this.onUpgrade);
-    for (const client of this.clients.values()) {
-      if (client.grace) clearTimeout(client.grace);
-      client.socket?.terminate();
+    clearInterval(this.sweeper);
+    this.httpServer.off('upgrade', this.edge.onUpgrade);
+    if (this.appHandlers) {
+      this.httpServer.removeAllListeners('request');
+      for (const handler of this.appHandlers) this.httpServer.on('request', handler);
     }
-    this.clients.clear();
+    this.edge.close();
+    this.sessions.closeAll();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.ownsServer && this.httpServer.listening) {
       await new Promise<void>((resolve, reject) => this.httpServer.close((err) => (err ? reject(err) : resolve())));
-    }
-  }
-
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // the raw socket may fail while we await the app's hook; that must not crash the server
-    socket.on('error', () => socket.destroy());
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    if (pathname !== this.path) {
-      // on a shared server another handler may own this path
-      if (this.ownsServer) refuseUpgrade(socket, 404);
-      return;
-    }
-    const origin = request.headers.origin;
-    if (this.options.origins && origin !== undefined && !this.options.origins.includes(origin)) {
-      refuseUpgrade(socket, 403);
-      return;
-    }
-    void this.authenticate(request).then((result) => {
-      if (result === false) {
-        refuseUpgrade(socket, 401);
-        return;
-      }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, result === true ? null : result.description ?? null));
-    });
-  };
-
-  private async authenticate(request: IncomingMessage): Promise<AuthenticateResult> {
-    if (!this.options.authenticate) return true;
-    try {
-      return await this.options.authenticate(request);
-    } catch {
-      return false;
-    }
-  }
-
-  private accept(socket: WebSocket, description: PeerDescription): void {
-    const client: Client = {
-      id: uuidv4(),
-      description,
-      pool: null,
-      socket,
-      bucket: new TokenBucket(this.limits.messagesPerSecond, this.limits.messageBurst),
-      alive: true,
-      lastRateNoticeAt: -Infinity,
-      held: [],
-      grace: null,
-      send: (message: ServerMessage) => this.deliver(client, this.withToken(message, client)),
-    };
-    const binding: Binding = { client };
-    this.clients.set(client.id, client);
-    socket.on('message', (data, isBinary) => this.onFrame(binding, data, isBinary));
-    socket.on('pong', () => {
-      binding.client.alive = true;
-    });
-    socket.on('error', () => socket.terminate());
-    socket.on('close', (code) => this.onSocketClosed(binding.client, socket, code));
-  }
-
-  private deliver(client: Client, message: ServerMessage): void {
-    if (client.socket === null) {
-      client.held.push(message);
-      // a member that falls this far behind is given up, not buffered without end
-      if (client.held.length > RESUME_BUFFER_LIMIT) this.forget(client);
-      return;
-    }
-    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(encodeFrame(message.type, message.data));
-  }
-
-  private onSocketClosed(client: Client, socket: WebSocket, code: number): void {
-    // a socket replaced by a resume says nothing about its client any more
-    if (client.socket !== socket) return;
-    if (client.pool === null || this.graceMs <= 0 || code !== DROPPED_CLOSE_CODE) {
-      this.forget(client);
-      return;
-    }
-    client.socket = null;
-    client.grace = setTimeout(() => this.forget(client), this.graceMs);
-  }
-
-  /** The member is gone for good: out of its pool (rtc:close to the others) and out of the server. */
-  private forget(client: Client): void {
-    if (client.grace) clearTimeout(client.grace);
-    client.grace = null;
-    client.held = [];
-    if (this.clients.get(client.id) === client) this.clients.delete(client.id);
-    this.registry.leave(client);
-    client.socket?.terminate();
-  }
-
-  private onFrame(binding: Binding, data: RawData, isBinary: boolean): void {
-    const client = binding.client;
-    if (!client.bucket.take()) {
-      const now = Date.now();
-      if (now - client.lastRateNoticeAt >= RATE_LIMIT_NOTICE_INTERVAL_MS) {
-        client.lastRateNoticeAt = now;
-        this.refuse(client, { reason: 'rate-limited', message: 'too many messages; this one was dropped' });
-      }
-      return;
-    }
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    if (isBinary) {
-      this.refuse(client, { reason: 'bad-frame', message: 'frames are JSON text, not binary' });
-      return;
-    }
-    if (bytes.byteLength > this.limits.maxFrameBytes) {
-      this.refuse(client, { reason: 'frame-too-large', message: `frames are limited to ${this.limits.maxFrameBytes} bytes` });
-      return;
-    }
-    const parsed = parseClientFrame(bytes.toString('utf8'));
-    if (parsed.kind === 'foreign') return;
-    if (parsed.kind === 'invalid') {
-      this.refuse(client, { reason: parsed.reason, message: parsed.detail });
-      return;
-    }
-    const message = parsed.message;
-    const refusal = message.type === 'rtc:resume' ? this.resume(binding, message) : this.registry.handle(client, message);
-    if (refusal) this.refuse(client, refusal);
-  }
-
-  /** `rtc:joined` with the resume token, when resume is on. */
-  private withToken(message: ServerMessage, client: Client): ServerMessage {
-    if (message.type !== 'rtc:joined' || !this.tokens) return message;
-    return { type: 'rtc:joined', data: { ...message.data, token: this.tokens.issue(client.id, message.data.pool) } };
-  }
-
-  private resume(binding: Binding, { data }: ResumeMessage): Refusal | null {
-    const fresh = binding.client;
-    if (!this.tokens) return { reason: 'unknown-type', message: 'this server does not resume sessions' };
-    if (fresh.pool !== null) return { reason: 'already-joined', message: `already a member of pool '${fresh.pool}'` };
-    if (!this.tokens.verify(data.id, data.pool, data.token)) {
-      return { reason: 'resume-failed', message: 'the resume token does not match' };
-    }
-    const known = this.clients.get(data.id);
-    if (known && known !== fresh && known.pool === data.pool) {
-      // the member is still here (in its grace period, or on a socket it has not noticed is dead)
-      if (known.grace) clearTimeout(known.grace);
-      known.grace = null;
-      const old = known.socket;
-      known.socket = fresh.socket;
-      known.alive = true;
-      binding.client = known;
-      this.clients.delete(fresh.id);
-      old?.terminate();
-      this.deliver(known, this.registry.resumed(known));
-      for (const message of known.held.splice(0)) this.deliver(known, message);
-      return null;
-    }
-    // a server that no longer knows the member (restarted, or the grace period ran out)
-    if (known && known !== fresh) this.forget(known);
-    this.clients.delete(fresh.id);
-    fresh.id = data.id;
-    this.clients.set(fresh.id, fresh);
-    return this.registry.readmit(fresh, data.pool);
-  }
-
-  private refuse(client: Client, refusal: Refusal): void {
-    client.send({ type: 'rtc:error', data: { message: refusal.message, reason: refusal.reason } });
-  }
-
-  private beat(): void {
-    for (const client of this.clients.values()) {
-      if (!client.socket) continue;
-      if (!client.alive) {
-        // terminate() fires 'close': the member enters its grace period, then leaves
-        client.socket.terminate();
-        continue;
-      }
-      client.alive = false;
-      client.socket.ping();
     }
   }
 }
@@ -363,6 +279,7 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
  */
 export async function createSignallingServer(options: SignallingServerOptions = {}): Promise<SignallingServer> {
   const server = new SignallingServer(options);
+  await server.joinCluster();
   if (!options.server) {
     await new Promise<void>((resolve, reject) => {
       server.httpServer.once('error', reject);
