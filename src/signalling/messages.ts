@@ -38,6 +38,8 @@ export interface JoinMessage {
   readonly data: {
     /** Name of the pool to join. */
     readonly pool: string;
+    /** Our extension: this client acknowledges relays (`rtc:ack`), so the server numbers them. */
+    readonly ack?: boolean;
   };
 }
 /** `rtc:sdp` from a client: a description for peer `to`. */
@@ -77,12 +79,47 @@ export interface ResumeMessage {
     readonly id: PeerId;
     /** The pool it was in. */
     readonly pool: string;
-    /** The token of its `rtc:joined`. */
+    /** The token of its `rtc:joined` (or of its last `rtc:resumed`). */
     readonly token: string;
+    /** This client acknowledges relays (`rtc:ack`), so the server numbers them. */
+    readonly ack?: boolean;
+    /** The highest relay number (`seq`) this client received before the outage; 0 for none. */
+    readonly last?: number;
   };
 }
+/**
+ * `rtc:ack` (our extension): the client received every numbered relay up to `seq`; the server
+ * no longer keeps them for a replay.
+ */
+export interface AckMessage {
+  /** The event type. */
+  readonly type: 'rtc:ack';
+  /** The event's data. */
+  readonly data: {
+    /** The highest relay number received. */
+    readonly seq: number;
+  };
+}
+/**
+ * `rtc:ice-servers` from a client (our extension): asks for fresh ICE servers before the
+ * credentials it was given expire. Only a server that handed out ICE servers is asked.
+ */
+export interface IceServersRequest {
+  /** The event type. */
+  readonly type: 'rtc:ice-servers';
+  /** The event's data: nothing. */
+  readonly data: Record<string, never>;
+}
 /** Every message a client sends to the server. */
-export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage;
+export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage | AckMessage | IceServersRequest;
+
+/** ICE servers handed out by the server (our extension), in `rtc:joined`, `rtc:resumed` and `rtc:ice-servers`. */
+export interface IceServerFields {
+  /** `RTCIceServer` entries for the client's peer connections, after its own. */
+  readonly iceServers?: readonly RTCIceServer[];
+  /** Seconds until credentials in `iceServers` expire; absent when none do. */
+  readonly iceServersTtl?: number;
+}
 
 /** A pool as `rtc:joined` and `rtc:resumed` show it to a member. */
 export interface PoolView {
@@ -100,17 +137,22 @@ export interface JoinedMessage {
   /** The event type. */
   readonly type: 'rtc:joined';
   /** The pool joined. */
-  readonly data: PoolView & {
-    /** Our extension: the secret that resumes this membership after an outage. */
-    readonly token?: string;
-  };
+  readonly data: PoolView &
+    IceServerFields & {
+      /** Our extension: the secret that resumes this membership after an outage. */
+      readonly token?: string;
+    };
 }
 /** `rtc:resumed` (our extension): the resume worked; the pool as it is now. */
 export interface ResumedMessage {
   /** The event type. */
   readonly type: 'rtc:resumed';
   /** The pool resumed. */
-  readonly data: PoolView;
+  readonly data: PoolView &
+    IceServerFields & {
+      /** The next resume's token: each token resumes once, so the server hands out a new one. */
+      readonly token?: string;
+    };
 }
 /**
  * `rtc:peer`: a peer has just joined the pool. `description` is our extension: the newcomer's
@@ -198,8 +240,19 @@ export interface ErrorMessage {
     readonly reason: string;
   };
 }
+/** `rtc:ice-servers` from the server (our extension): fresh ICE servers, answering the client's request. */
+export interface IceServersMessage {
+  /** The event type. */
+  readonly type: 'rtc:ice-servers';
+  /** The ICE servers. */
+  readonly data: IceServerFields & {
+    /** The ICE servers, with fresh credentials. */
+    readonly iceServers: readonly RTCIceServer[];
+  };
+}
 /** Every message a server sends to a client. */
 export type ServerMessage =
+  | IceServersMessage
   | JoinedMessage
   | ResumedMessage
   | PeerMessage

@@ -8,10 +8,17 @@ export const MAX_POOL_NAME_LENGTH = 256;
 export const SIGNALLING_PREFIX = 'rtc:';
 
 /**
+ * Deepest nesting of objects and arrays a frame may have. ssp v2 needs 3; the rest is room for
+ * an app's descriptions. It is checked by a scan before `JSON.parse`, which would otherwise spend
+ * its time (and stack) on a frame built to be deep.
+ */
+export const MAX_FRAME_DEPTH = 32;
+
+/**
  * Stable codes for frames that cannot become an ssp v2 message. They travel as the `reason` of
  * `rtc:error` and of {@link RtcPoolError}.
  */
-export type ProtocolReason = 'bad-json' | 'bad-frame' | 'frame-too-large' | 'unknown-type' | 'bad-field';
+export type ProtocolReason = 'bad-json' | 'bad-frame' | 'frame-too-large' | 'frame-too-deep' | 'unknown-type' | 'bad-field';
 
 /** What parsing one event gives: a typed message, an app's own event to pass by, or a refusal. */
 export type Parsed<M> =
@@ -24,75 +31,134 @@ export type Decoded =
   | { readonly kind: 'event'; readonly type: string; readonly data: unknown }
   | { readonly kind: 'invalid'; readonly reason: ProtocolReason; readonly detail: string };
 
-type Check = (value: unknown) => boolean;
+/** What a field reader answers for a value it cannot accept. */
+const INVALID: unique symbol = Symbol('invalid');
+/**
+ * Reads one field: the value to keep (rebuilt from the fields it knows, for objects, so nothing
+ * the sender added travels on), or {@link INVALID}.
+ */
+type Read = (value: unknown) => unknown;
 interface Field {
-  readonly check: Check;
-  readonly optional?: boolean;
+  readonly name: string;
+  readonly read: Read;
+  readonly optional: boolean;
 }
-type Spec = { readonly [name: string]: Field };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
-const isId: Check = (v) => isString(v) && v.length > 0 && v.length <= MAX_ID_LENGTH;
-const isPoolName: Check = (v) => isString(v) && v.length > 0 && v.length <= MAX_POOL_NAME_LENGTH;
+const checked =
+  (test: (v: unknown) => boolean): Read =>
+  (v) =>
+    test(v) ? v : INVALID;
+const isId = (v: unknown): boolean => isString(v) && v.length > 0 && v.length <= MAX_ID_LENGTH;
+const isPoolName = (v: unknown): boolean => isString(v) && v.length > 0 && v.length <= MAX_POOL_NAME_LENGTH;
 /** The longest resume token a parser accepts. */
 const MAX_TOKEN_LENGTH = 256;
-const isToken: Check = (v) => isString(v) && v.length > 0 && v.length <= MAX_TOKEN_LENGTH;
-const orNull = (check: Check): Check => (v) => v === null || check(v);
-const orAbsent = (check: Check): Check => (v) => v === undefined || check(v);
+const isToken = (v: unknown): boolean => isString(v) && v.length > 0 && v.length <= MAX_TOKEN_LENGTH;
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isBoolean = (v: unknown): boolean => typeof v === 'boolean';
 const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
-const isSdp: Check = (v) =>
-  isObject(v) &&
-  SDP_TYPES.has(v.type as string) &&
-  // a rollback carries no SDP; every other type must
-  (v.type === 'rollback' ? orAbsent(isString)(v.sdp) : isString(v.sdp));
-const isCandidate: Check = orNull(
-  (v) =>
-    isObject(v) &&
-    isString(v.candidate) &&
-    orAbsent(orNull(isString))(v.sdpMid) &&
-    orAbsent(orNull(Number.isInteger))(v.sdpMLineIndex) &&
-    orAbsent(orNull(isString))(v.usernameFragment),
-);
-const isDescription: Check = orNull(isObject);
-const isIdList: Check = (v) => Array.isArray(v) && v.every(isId);
-const isDescriptionMap: Check = (v) => isObject(v) && Object.values(v).every(isDescription);
 
-const required = (check: Check): Field => ({ check });
-const optional = (check: Check): Field => ({ check, optional: true });
+/** `{ type, sdp }` and nothing else; a rollback may leave out its SDP, every other type carries one. */
+const readSdp: Read = (v) => {
+  if (!isObject(v) || !SDP_TYPES.has(v.type as string)) return INVALID;
+  if (v.sdp === undefined && v.type === 'rollback') return { type: v.type };
+  return isString(v.sdp) ? { type: v.type, sdp: v.sdp } : INVALID;
+};
+const CANDIDATE_FIELDS: ReadonlyArray<readonly [string, (v: unknown) => boolean]> = [
+  ['sdpMid', isString],
+  ['sdpMLineIndex', Number.isInteger],
+  ['usernameFragment', isString],
+];
+/** `{ candidate, sdpMid?, sdpMLineIndex?, usernameFragment? }` and nothing else, or null. */
+const readCandidate: Read = (v) => {
+  if (v === null) return null;
+  if (!isObject(v) || !isString(v.candidate)) return INVALID;
+  const candidate: Record<string, unknown> = { candidate: v.candidate };
+  for (const [name, test] of CANDIDATE_FIELDS) {
+    const value = v[name];
+    if (value === undefined) continue;
+    if (value !== null && !test(value)) return INVALID;
+    candidate[name] = value;
+  }
+  return candidate;
+};
+/** The most ICE servers one message may hand out, and the longest URL or credential string. */
+const MAX_ICE_SERVERS = 16;
+const MAX_ICE_STRING_LENGTH = 1024;
+const isIceString = (v: unknown): v is string => isString(v) && v.length > 0 && v.length <= MAX_ICE_STRING_LENGTH;
+/** `RTCIceServer[]`, each rebuilt from `urls`, `username` and `credential` only. */
+const readIceServers: Read = (v) => {
+  if (!Array.isArray(v) || v.length > MAX_ICE_SERVERS) return INVALID;
+  const servers: RTCIceServer[] = [];
+  for (const entry of v) {
+    if (!isObject(entry)) return INVALID;
+    const { urls, username, credential } = entry;
+    const validUrls = isIceString(urls) || (Array.isArray(urls) && urls.length > 0 && urls.length <= MAX_ICE_SERVERS && urls.every(isIceString));
+    if (!validUrls) return INVALID;
+    if ((username !== undefined && !isIceString(username)) || (credential !== undefined && !isIceString(credential))) return INVALID;
+    const server: { urls: string | string[]; username?: string; credential?: string } = { urls: Array.isArray(urls) ? [...(urls as string[])] : (urls as string) };
+    if (username !== undefined) server.username = username as string;
+    if (credential !== undefined) server.credential = credential as string;
+    servers.push(server);
+  }
+  return servers;
+};
+const isTtl = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
+const isDescription = (v: unknown): boolean => v === null || isObject(v);
+const isIdList = (v: unknown): boolean => Array.isArray(v) && v.every(isId);
+const isDescriptionMap = (v: unknown): boolean => isObject(v) && Object.values(v).every(isDescription);
+
+type Spec = readonly Field[];
+const spec = (fields: { readonly [name: string]: readonly [Read, 'optional'?] }): Spec =>
+  Object.entries(fields).map(([name, [read, optional]]) => ({ name, read, optional: optional === 'optional' }));
 
 const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = {
-  'rtc:join': { pool: required(isPoolName) },
-  'rtc:sdp': { to: required(isId), description: required(isSdp) },
+  'rtc:join': spec({ pool: [checked(isPoolName)], ack: [checked(isBoolean), 'optional'] }),
+  'rtc:sdp': spec({ to: [checked(isId)], description: [readSdp] }),
   // 3.x clients also send `from`; it is not picked, so it can never be trusted by mistake
-  'rtc:candidate': { for: required(isId), candidate: required(isCandidate) },
-  'rtc:resume': { id: required(isId), pool: required(isPoolName), token: required(isToken) },
+  'rtc:candidate': spec({ for: [checked(isId)], candidate: [readCandidate] }),
+  'rtc:resume': spec({
+    id: [checked(isId)],
+    pool: [checked(isPoolName)],
+    token: [checked(isToken)],
+    ack: [checked(isBoolean), 'optional'],
+    last: [checked(isSeq), 'optional'],
+  }),
+  'rtc:ack': spec({ seq: [checked(isSeq)] }),
+  'rtc:ice-servers': spec({}),
 };
 
 const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = {
   // descriptions and pool are read leniently: some ssp v2 servers leave them out
-  'rtc:joined': {
-    client_id: required(isId),
-    peers: required(isIdList),
-    descriptions: optional(isDescriptionMap),
-    pool: optional(isString),
-    token: optional(isToken),
-  },
-  'rtc:resumed': {
-    client_id: required(isId),
-    peers: required(isIdList),
-    descriptions: required(isDescriptionMap),
-    pool: required(isString),
-  },
-  'rtc:peer': { id: required(isId), description: optional(isDescription), resumed: optional((v) => typeof v === 'boolean') },
-  'rtc:sdp': { peer: required(isId), description: required(isSdp) },
-  'rtc:candidate': { from: required(isId), candidate: required(isCandidate) },
+  'rtc:joined': spec({
+    client_id: [checked(isId)],
+    peers: [checked(isIdList)],
+    descriptions: [checked(isDescriptionMap), 'optional'],
+    pool: [checked(isString), 'optional'],
+    token: [checked(isToken), 'optional'],
+    iceServers: [readIceServers, 'optional'],
+    iceServersTtl: [checked(isTtl), 'optional'],
+  }),
+  'rtc:resumed': spec({
+    client_id: [checked(isId)],
+    peers: [checked(isIdList)],
+    descriptions: [checked(isDescriptionMap)],
+    pool: [checked(isString)],
+    token: [checked(isToken), 'optional'],
+    iceServers: [readIceServers, 'optional'],
+    iceServersTtl: [checked(isTtl), 'optional'],
+  }),
+  'rtc:peer': spec({ id: [checked(isId)], description: [checked(isDescription), 'optional'], resumed: [checked(isBoolean), 'optional'] }),
+  'rtc:sdp': spec({ peer: [checked(isId)], description: [readSdp] }),
+  'rtc:candidate': spec({ from: [checked(isId)], candidate: [readCandidate] }),
   // 3.0.0 servers sent only `uid`; it is copied to `id` below
-  'rtc:close': { id: optional(isId), uid: optional(isId) },
-  'rtc:stop': {},
-  'rtc:describe': { id: optional(isId), uid: optional(isId), description: required(isDescription) },
-  'rtc:error': { message: required(isString), reason: required(isString) },
+  'rtc:close': spec({ id: [checked(isId), 'optional'], uid: [checked(isId), 'optional'] }),
+  'rtc:stop': spec({}),
+  'rtc:describe': spec({ id: [checked(isId), 'optional'], uid: [checked(isId), 'optional'], description: [checked(isDescription)] }),
+  'rtc:error': spec({ message: [checked(isString)], reason: [checked(isString)] }),
+  'rtc:ice-servers': spec({ iceServers: [readIceServers], iceServersTtl: [checked(isTtl), 'optional'] }),
 };
 
 function hasOwn<K extends string>(specs: { readonly [T in K]: Spec }, type: string): type is K {
@@ -107,15 +173,15 @@ function parseWith<M>(specs: { readonly [type: string]: Spec }, type: unknown, d
   if (!hasOwn(specs, type)) {
     return { kind: 'invalid', reason: 'unknown-type', detail: `unknown signalling event type '${type}'` };
   }
-  const spec = specs[type]!;
   const picked: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(spec)) {
-    const value = data[name];
+  for (const field of specs[type]!) {
+    const value = data[field.name];
     if (value === undefined && field.optional) continue;
-    if (value === undefined || !field.check(value)) {
-      return { kind: 'invalid', reason: 'bad-field', detail: `${type}: field '${name}' is missing or malformed` };
+    const read = value === undefined ? INVALID : field.read(value);
+    if (read === INVALID) {
+      return { kind: 'invalid', reason: 'bad-field', detail: `${type}: field '${field.name}' is missing or malformed` };
     }
-    picked[name] = value;
+    picked[field.name] = read;
   }
   return { kind: 'message', message: { type, data: picked } as M };
 }
@@ -162,13 +228,51 @@ export function parseServerMessage(type: unknown, data: unknown): Parsed<ServerM
 }
 
 /**
- * Decodes one WebSocket text frame, `{"type": ..., "data": {...}}`, without validating the
- * event itself. `maxLength` guards against frames too large to parse.
+ * Whether a JSON text nests objects and arrays deeper than `maxDepth`: a linear scan that
+ * skips strings, cheap next to the parse it spares.
  */
-export function decodeFrame(frame: unknown, maxLength = Infinity): Decoded {
+export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  // a text this short cannot open more brackets than allowed
+  if (text.length <= maxDepth) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // jump over the string to its closing quote (most of a frame is strings: SDP, candidates)
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      // an unterminated string: the parse will refuse the frame
+      if (end < 0) return false;
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > maxDepth) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+/** Whether the character at `at` follows an odd run of backslashes. */
+function isEscaped(text: string, at: number): boolean {
+  let backslashes = 0;
+  while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes += 1;
+  return backslashes % 2 === 1;
+}
+
+/**
+ * Decodes one WebSocket text frame, `{"type": ..., "data": {...}}`, without validating the
+ * event itself. `maxLength` and `maxDepth` guard against frames too large or too deep to parse:
+ * both are checked before the parse.
+ */
+export function decodeFrame(frame: unknown, maxLength = Infinity, maxDepth = MAX_FRAME_DEPTH): Decoded {
   if (!isString(frame)) return { kind: 'invalid', reason: 'bad-frame', detail: 'frames are JSON text' };
   if (frame.length > maxLength) {
     return { kind: 'invalid', reason: 'frame-too-large', detail: `frame of ${frame.length} characters is over the limit of ${maxLength}` };
+  }
+  if (nestsDeeperThan(frame, maxDepth)) {
+    return { kind: 'invalid', reason: 'frame-too-deep', detail: `frame nests deeper than ${maxDepth} levels` };
   }
   let value: unknown;
   try {
@@ -183,11 +287,21 @@ export function decodeFrame(frame: unknown, maxLength = Infinity): Decoded {
 }
 
 /**
- * Decodes and validates one client frame as the server receives it: a typed message, an app's
- * own event to pass by, or a refusal. `maxLength` guards against frames too large to parse.
+ * The relay number (`seq`, our extension) a server put in an event's data, or null when it has
+ * none (a plain ssp v2 server, or a message that is not numbered).
  */
-export function parseClientFrame(frame: unknown, maxLength = Infinity): Parsed<ClientMessage> {
-  const decoded = decodeFrame(frame, maxLength);
+export function sequenceOf(data: unknown): number | null {
+  const seq = isObject(data) ? data.seq : undefined;
+  return isSeq(seq) && seq > 0 ? seq : null;
+}
+
+/**
+ * Decodes and validates one client frame as the server receives it: a typed message, an app's
+ * own event to pass by, or a refusal. `maxLength` and `maxDepth` guard against frames too large
+ * or too deep to parse.
+ */
+export function parseClientFrame(frame: unknown, maxLength = Infinity, maxDepth = MAX_FRAME_DEPTH): Parsed<ClientMessage> {
+  const decoded = decodeFrame(frame, maxLength, maxDepth);
   return decoded.kind === 'invalid' ? decoded : parseClientMessage(decoded.type, decoded.data);
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, parseClientFrame, parseClientMessage, parseServerMessage } from '../../../src/signalling/parse';
+import { decodeFrame, encodeFrame, MAX_FRAME_DEPTH, nestsDeeperThan, parseClientFrame, parseClientMessage, parseServerMessage } from '../../../src/signalling/parse';
 
 describe('parseServerMessage', () => {
   it('fills id from the 3.0.0 spelling uid in rtc:close and rtc:describe', () => {
@@ -72,5 +72,40 @@ describe('parseClientFrame', () => {
     expect(parseClientFrame(encodeFrame('rtc:join', {}))).to.deep.include({ kind: 'invalid', reason: 'bad-field' });
     expect(parseClientFrame(encodeFrame('chat', {}))).to.deep.include({ kind: 'foreign', type: 'chat' });
     expect(parseClientFrame('"x"'.padEnd(50), 10)).to.deep.include({ kind: 'invalid', reason: 'frame-too-large' });
+  });
+});
+
+describe('parseClientMessage rebuilding what is relayed', () => {
+  it('keeps only type and sdp of a description, whatever else the sender put in it', () => {
+    const parsed = parseClientMessage('rtc:sdp', { to: 'b', description: { type: 'offer', sdp: 'v=0', extra: { deep: [[[]]] }, toJSON: 1 } });
+    expect(parsed.kind === 'message' && parsed.message.data).to.deep.equal({ to: 'b', description: { type: 'offer', sdp: 'v=0' } });
+  });
+
+  it('keeps only the candidate fields of a candidate, with their types checked', () => {
+    const candidate = { candidate: 'c', sdpMid: null, sdpMLineIndex: 0, usernameFragment: 'u', extra: {} };
+    const parsed = parseClientMessage('rtc:candidate', { for: 'b', candidate });
+    expect(parsed.kind === 'message' && parsed.message.data).to.deep.equal({ for: 'b', candidate: { candidate: 'c', sdpMid: null, sdpMLineIndex: 0, usernameFragment: 'u' } });
+    expect(parseClientMessage('rtc:candidate', { for: 'b', candidate: { candidate: 'c', usernameFragment: 1 } })).to.deep.include({ reason: 'bad-field' });
+  });
+
+  it('reads the extension fields ack, last and rtc:ack', () => {
+    expect(parseClientMessage('rtc:join', { pool: 'p', ack: true })).to.deep.include({ kind: 'message' });
+    expect(parseClientMessage('rtc:resume', { id: 'a', pool: 'p', token: 't', ack: true, last: 4 })).to.deep.include({ kind: 'message' });
+    expect(parseClientMessage('rtc:resume', { id: 'a', pool: 'p', token: 't', last: -1 })).to.deep.include({ reason: 'bad-field' });
+    expect(parseClientMessage('rtc:ack', { seq: 9 })).to.deep.equal({ kind: 'message', message: { type: 'rtc:ack', data: { seq: 9 } } });
+    expect(parseClientMessage('rtc:ack', { seq: 1.5 })).to.deep.include({ reason: 'bad-field' });
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it('counts brackets outside strings only, escapes included', () => {
+    expect(nestsDeeperThan(`${'['.repeat(MAX_FRAME_DEPTH)}${']'.repeat(MAX_FRAME_DEPTH)}`, MAX_FRAME_DEPTH)).to.equal(false);
+    expect(nestsDeeperThan(`${'['.repeat(MAX_FRAME_DEPTH + 1)}${']'.repeat(MAX_FRAME_DEPTH + 1)}`, MAX_FRAME_DEPTH)).to.equal(true);
+    expect(nestsDeeperThan(JSON.stringify({ a: `\\"${'['.repeat(100)}` }), MAX_FRAME_DEPTH)).to.equal(false);
+    expect(nestsDeeperThan(`{"a":"\\\\"}${'['.repeat(100)}`, MAX_FRAME_DEPTH)).to.equal(true);
+  });
+
+  it('makes decodeFrame refuse a deep frame with frame-too-deep', () => {
+    expect(decodeFrame(`{"type":"x","data":${'['.repeat(50_000)}${']'.repeat(50_000)}}`)).to.deep.include({ kind: 'invalid', reason: 'frame-too-deep' });
   });
 });
