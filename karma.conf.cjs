@@ -1,9 +1,12 @@
-// Browser tier: real RTCPeerConnections in Debian's Chromium, against the real signalling server
-// that the rtcpool-signalling framework starts on 127.0.0.1. See design.md for the flags.
+// Browser tier: real RTCPeerConnections in Debian's Chromium and Firefox ESR, against the real
+// signalling server that the rtcpool-signalling framework starts on 127.0.0.1. See design.md for
+// the flags and prefs. KARMA_BROWSERS=chromium (or firefox, or chromium,firefox: the default)
+// picks the engines; they run one after the other, never at once, on the same server.
 const { mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 
 process.env.CHROME_BIN ??= '/usr/bin/chromium';
+process.env.FIREFOX_BIN ??= '/usr/bin/firefox-esr';
 
 // karma-esbuild imports each spec by its path relative to os.tmpdir(), written without a
 // leading './'; a checkout that lives under the temp folder (a CI clone in /tmp) then fails to
@@ -17,14 +20,33 @@ const CHROMIUM_FLAGS = [
   '--js-flags=--expose-gc',
 ];
 
+const LAUNCHERS = {
+  chromium: { base: 'ChromeHeadless', flags: CHROMIUM_FLAGS },
+  // base Firefox plus -headless: FirefoxHeadless would also open a debugger server on port 6000
+  firefox: { base: 'Firefox', flags: ['-headless'], prefs: require('./spec/support/firefoxPrefs.cjs') },
+};
+
+/** The engines of this run, from KARMA_BROWSERS. */
+function engines() {
+  const names = (process.env.KARMA_BROWSERS || 'chromium,firefox').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((name) => !(name in LAUNCHERS));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`KARMA_BROWSERS: unknown engine ${unknown.join(', ') || '(none)'}; use ${Object.keys(LAUNCHERS).join(', ')}`);
+  }
+  return [...new Set(names)];
+}
+
 module.exports = (config) => {
+  const browsers = engines();
   config.set({
-    frameworks: ['mocha', 'rtcpool-signalling'],
+    frameworks: ['mocha', 'rtcpool-signalling', 'rtcpool-turn'],
     plugins: [
       'karma-mocha',
       'karma-esbuild',
       'karma-chrome-launcher',
+      'karma-firefox-launcher',
       require('./spec/support/karmaSignallingFramework.cjs'),
+      require('./spec/support/karmaTurnFramework.cjs'),
       require('./spec/support/karmaSpecReporter.cjs'),
     ],
     // KARMA_SPECS=spec/browser/glare.spec.ts runs one file while iterating
@@ -33,8 +55,10 @@ module.exports = (config) => {
     // ignoreAnnotations: the package's `sideEffects: false` would otherwise let esbuild drop the specs
     esbuild: { target: 'es2022', sourcemap: 'inline', tsconfig: 'tsconfig.json', ignoreAnnotations: true },
     reporters: ['rtcpool-spec'],
-    browsers: ['ChromiumHeadlessRtc'],
-    customLaunchers: { ChromiumHeadlessRtc: { base: 'ChromeHeadless', flags: CHROMIUM_FLAGS } },
+    browsers: browsers.map((name) => `${name}-rtc`),
+    customLaunchers: Object.fromEntries(browsers.map((name) => [`${name}-rtc`, LAUNCHERS[name]])),
+    // one engine at a time: two cores, and specs time real connections
+    concurrency: 1,
     client: { mocha: { timeout: 20_000, reporter: 'html' }, captureConsole: true },
     listenAddress: '127.0.0.1',
     hostname: '127.0.0.1',

@@ -1,11 +1,17 @@
-// P1, P2 and P5 in headless Chromium (Debian's, driven by playwright-core), against the real
-// signalling server on 127.0.0.1. Baselines run in the same page, interleaved with our runs.
-import { build } from 'esbuild';
+// P1, P2 and P5 in headless Chromium (Debian's, driven by playwright-core), and P1 in Firefox ESR
+// (Debian's, started as a process: bench/firefoxSetup.ts), against the real signalling server on
+// 127.0.0.1. Baselines run in the same run, interleaved with ours; P1's 3.0.2 baseline and raw
+// connections through the server run alternately with ours in one page.
+import { build, type Plugin } from 'esbuild';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createSignallingServer } from '../src/server';
+import { firefoxSetup, type FirefoxDriver } from './firefoxSetup';
+import { perPair, type MessageCount } from './messageCount';
 import { fixed, median, type Row } from './stats';
+import FLAGS from '../spec/support/chromiumFlags.cjs';
+import { RelayCounter } from '../spec/support/relayCounter.cjs';
 
 const root = join(import.meta.dirname, '..');
 /** Runs of each case; the table shows the median. */
@@ -18,11 +24,15 @@ const BULK_RUNS = 5;
 /** Issue 6's targets. */
 const TARGET_SETUP_RATIO = 1.25;
 const TARGET_THROUGHPUT_RATIO = 0.97;
-import FLAGS from '../spec/support/chromiumFlags.cjs';
+/** Issue 12's targets: our cost over plain code through the same server, and our setup against 3.0.2's. */
+const TARGET_VIA_SERVER_RATIO = 1.05;
+const TARGET_V3_RATIO = 0.9;
+const V3_TARGET_SIZES = [4, 8, 12];
 
 interface BenchPage {
   setupRaw(n: number): Promise<number>;
   setupPools(url: string, n: number): Promise<number>;
+  setupPools3(url: string, n: number): Promise<number>;
   throughputRaw(mib: number): Promise<number>;
   throughputManaged(url: string, mib: number): Promise<number>;
   setupRawViaServer(url: string, n: number): Promise<number>;
@@ -30,72 +40,173 @@ interface BenchPage {
 }
 declare const bench: BenchPage;
 
-export async function browserRows(log: (line: string) => void): Promise<{ rows: Row[]; growth: string }> {
+/** rtcpool 3.0.2 requires @babel/runtime without declaring it: bench/babelRuntime.cjs stands in. */
+const babelRuntime: Plugin = {
+  name: 'babel-runtime',
+  setup(builder) {
+    builder.onResolve({ filter: /^@babel\/runtime\// }, ({ path }) => ({ path: path.split('/').pop()!, namespace: 'babel-runtime' }));
+    builder.onLoad({ filter: /.*/, namespace: 'babel-runtime' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(join(import.meta.dirname, 'babelRuntime.cjs'))}).${path};`,
+      resolveDir: import.meta.dirname,
+    }));
+  },
+};
+
+/** The three P1 cases through the server, in one page, in an order that turns each run. */
+const SERVER_CASES = ['setupPools', 'setupPools3', 'setupRawViaServer'] as const;
+type ServerCase = (typeof SERVER_CASES)[number];
+const rotated = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
+
+/** P1 rows of one engine: ours against raw in the page, raw through the server, and 3.0.2. */
+function setupRows(engine: string, n: number, samples: Record<ServerCase | 'setupRaw', number[]>, counted: boolean): Row[] {
+  const ours = median(samples.setupPools);
+  const pairs = (n * (n - 1)) / 2;
+  const tag = engine === 'Chromium' ? '' : ` (${engine})`;
+  const viaServer = ours / median(samples.setupRawViaServer);
+  const v3 = ours / median(samples.setupPools3);
+  return [
+    {
+      id: `P1${tag}`,
+      what: `setup, ${n} pools in one page, first join() to every pair's channel open (${pairs} pair${n === 2 ? '' : 's'})`,
+      ours: `${fixed(ours, 1)} ms`,
+      baseline: `raw RTCPeerConnections ${fixed(median(samples.setupRaw), 1)} ms`,
+      ratio: `${fixed(ours / median(samples.setupRaw))} ×`,
+      target: engine === 'Chromium' && n === 8 ? `≤ ${TARGET_SETUP_RATIO} ×` : '',
+      met: engine === 'Chromium' && n === 8 ? ours / median(samples.setupRaw) <= TARGET_SETUP_RATIO : null,
+    },
+    {
+      id: `P1·d${tag}`,
+      what: `N = ${n}: against raw RTCPeerConnections signalled through the same server (no rtcpool code), alternating in one page`,
+      ours: `${fixed(ours, 1)} ms`,
+      baseline: `raw via the server ${fixed(median(samples.setupRawViaServer), 1)} ms`,
+      ratio: `${fixed(viaServer)} ×`,
+      target: `≤ ${TARGET_VIA_SERVER_RATIO} ×`,
+      met: viaServer <= TARGET_VIA_SERVER_RATIO,
+    },
+    {
+      id: `P1·3${tag}`,
+      what: `N = ${n}: against rtcpool 3.0.2 (npm) through the same server, alternating in one page`,
+      ours: `${fixed(ours, 1)} ms`,
+      baseline: `3.0.2 ${fixed(median(samples.setupPools3), 1)} ms`,
+      ratio: `${fixed(v3)} ×`,
+      target: counted && V3_TARGET_SIZES.includes(n) ? `≤ ${TARGET_V3_RATIO} ×` : '',
+      met: counted && V3_TARGET_SIZES.includes(n) ? v3 <= TARGET_V3_RATIO : null,
+    },
+  ];
+}
+
+/** The row of signalling messages per pair, counted at the server, ours against 3.0.2. */
+function messageRow(n: number, ours: MessageCount, v3: MessageCount): Row {
+  const show = (c: MessageCount): string =>
+    `${fixed(c.offers)} offers, ${fixed(c.answers)} answers, ${fixed(c.candidates)} candidates + ${fixed(c.ends)} end markers`;
+  return {
+    id: 'P1·m',
+    what: `signalling messages per pair, N = ${n}, counted at the server (rtc:sdp, rtc:candidate)`,
+    ours: show(ours),
+    baseline: `3.0.2: ${show(v3)}`,
+    ratio: `${fixed((ours.offers + ours.answers + ours.candidates + ours.ends) / (v3.offers + v3.answers + v3.candidates + v3.ends))} ×`,
+    target: '1 offer and 1 answer per pair',
+    met: ours.offers === 1 && ours.answers === 1,
+  };
+}
+
+/**
+ * The browser rows. `setupOnly` stops after P1 (`npm run bench -- --setup-only`, while working
+ * on setup cost).
+ */
+export async function browserRows(log: (line: string) => void, setupOnly = false): Promise<{ rows: Row[]; growth: string }> {
   const bundle = await build({
     entryPoints: [join(import.meta.dirname, 'page/bench.ts')],
     bundle: true,
     format: 'iife',
     write: false,
     alias: { rtcpool: join(root, 'dist/index.mjs') },
+    plugins: [babelRuntime],
     logLevel: 'silent',
   });
   const script = bundle.outputFiles[0]!.text;
+  let counter: RelayCounter | null = null;
+  let firefox: FirefoxDriver | null = null;
   const http = createServer((request, response) => {
     if (request.url === '/bench.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else if (request.url?.startsWith('/result') && firefox) firefox.result(request, response);
     else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/bench.js"></script>');
   });
+  // counts only in the runs made for counting: watching sockets is not free
+  http.on('upgrade', (_request, socket) => counter?.watch(socket));
   const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: FLAGS });
+  const origin = `http://127.0.0.1:${signalling.address().port}`;
+  const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
   try {
     const url = signalling.url;
     // every run in a fresh page: Chromium caps the peer connections of a renderer, and closed
     // ones count until collected, which gc() alone does not make soon enough
-    const run = async <T>(fn: (args: [string, number]) => Promise<T>, arg: number): Promise<T> => {
+    const inPage = async <T>(body: (call: (fn: (args: [string, number]) => Promise<number>, arg: number) => Promise<number>) => Promise<T>): Promise<T> => {
       const page = await browser.newPage();
       try {
-        await page.goto(`http://127.0.0.1:${signalling.address().port}/`);
+        await page.goto(`${origin}/`);
         await page.evaluate(() => bench.warm());
-        return (await page.evaluate(fn as never, [url, arg] as never)) as T;
+        return await body(async (fn, arg) => {
+          const ms = (await page.evaluate(fn as never, [url, arg] as never)) as number;
+          await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+          return ms;
+        });
       } finally {
         await page.close();
       }
     };
-    const pools = (n: number) => run(([u, size]: [string, number]) => bench.setupPools(u, size), n);
-    const raw = (n: number) => run(([, size]: [string, number]) => bench.setupRaw(size), n);
-    const rawViaServer = (n: number) => run(([u, size]: [string, number]) => bench.setupRawViaServer(u, size), n);
+    const run = (fn: (args: [string, number]) => Promise<number>, arg: number): Promise<number> => inPage((call) => call(fn, arg));
+    const CASE: Record<ServerCase | 'setupRaw', (args: [string, number]) => Promise<number>> = {
+      setupPools: ([u, size]) => bench.setupPools(u, size),
+      setupPools3: ([u, size]) => bench.setupPools3(u, size),
+      setupRawViaServer: ([u, size]) => bench.setupRawViaServer(u, size),
+      setupRaw: ([, size]) => bench.setupRaw(size),
+    };
+    const pools = (n: number) => run(CASE.setupPools, n);
+    /** One run of ours and of 3.0.2, counted at the server. */
+    const count = async (n: number, which: 'setupPools' | 'setupPools3'): Promise<MessageCount> => {
+      counter = new RelayCounter();
+      try {
+        await run(CASE[which], n);
+        return perPair(counter.report());
+      } finally {
+        counter = null;
+      }
+    };
 
     const rows: Row[] = [];
+    const firefoxRows: Row[] = [];
     for (const n of SETUP_SIZES) {
-      const ours: number[] = [];
-      const base: number[] = [];
-      const viaServer: number[] = [];
+      const samples: Record<ServerCase | 'setupRaw', number[]> = { setupPools: [], setupPools3: [], setupRawViaServer: [], setupRaw: [] };
       for (let i = 0; i < RUNS; i += 1) {
-        ours.push(await pools(n));
-        base.push(await raw(n));
-        viaServer.push(await rawViaServer(n));
+        await inPage(async (call) => {
+          for (const which of rotated(SERVER_CASES, i)) samples[which].push(await call(CASE[which], n));
+        });
+        samples.setupRaw.push(await run(CASE.setupRaw, n));
       }
-      const ratio = median(ours) / median(base);
-      log(`P1 N=${n}: rtcpool ${fixed(median(ours), 1)} ms, raw ${fixed(median(base), 1)} ms, raw via the server ${fixed(median(viaServer), 1)} ms`);
-      rows.push({
-        id: 'P1',
-        what: `setup, ${n} pools in one page, first join() to every pair's channel open (${(n * (n - 1)) / 2} pair${n === 2 ? '' : 's'})`,
-        ours: `${fixed(median(ours), 1)} ms`,
-        baseline: `raw RTCPeerConnections ${fixed(median(base), 1)} ms`,
-        ratio: `${fixed(ratio)} ×`,
-        target: n === 8 ? `≤ ${TARGET_SETUP_RATIO} ×` : '',
-        met: n === 8 ? ratio <= TARGET_SETUP_RATIO : null,
-      });
-      rows.push({
-        id: 'P1·d',
-        what: `diagnostic, N = ${n}: raw RTCPeerConnections signalled through the same server (no rtcpool code)`,
-        ours: `${fixed(median(ours), 1)} ms`,
-        baseline: `raw via the server ${fixed(median(viaServer), 1)} ms`,
-        ratio: `${fixed(median(ours) / median(viaServer))} ×`,
-        target: '',
-        met: null,
-      });
+      const ours = median(samples.setupPools);
+      log(
+        `P1 N=${n}: rtcpool ${fixed(ours, 1)} ms, 3.0.2 ${fixed(median(samples.setupPools3), 1)} ms, raw via the server ${fixed(median(samples.setupRawViaServer), 1)} ms, raw ${fixed(median(samples.setupRaw), 1)} ms`,
+      );
+      rows.push(...setupRows('Chromium', n, samples, true));
+      rows.push(messageRow(n, await count(n, 'setupPools'), await count(n, 'setupPools3')));
+
+      firefox = await firefoxSetup(origin, url);
+      try {
+        const ff: Record<ServerCase | 'setupRaw', number[]> = { setupPools: [], setupPools3: [], setupRawViaServer: [], setupRaw: [] };
+        const tasks = Array.from({ length: RUNS }, (_, i) => rotated([...SERVER_CASES, 'setupRaw'] as const, i)).flat();
+        const results = await firefox.runAll(tasks.map((task) => ({ task, n })));
+        results.forEach((ms, i) => ff[tasks[i]!].push(ms));
+        log(`P1 Firefox N=${n}: rtcpool ${fixed(median(ff.setupPools), 1)} ms, 3.0.2 ${fixed(median(ff.setupPools3), 1)} ms, raw via the server ${fixed(median(ff.setupRawViaServer), 1)} ms, raw ${fixed(median(ff.setupRaw), 1)} ms`);
+        firefoxRows.push(...setupRows('Firefox', n, ff, false));
+      } finally {
+        await firefox.stop();
+        firefox = null;
+      }
     }
+    rows.push(...firefoxRows);
+    if (setupOnly) return { rows, growth: '' };
 
     const managed: number[] = [];
     const rawRates: number[] = [];

@@ -1,5 +1,6 @@
 // `npm test`: type-check and build, then the Node tier (mocha, with the demo's end-to-end specs
-// in Chromium), then the browser tier (karma in Chromium), and end with one total line,
+// in Chromium), then the browser tier (karma, in Chromium and then in Firefox ESR; KARMA_BROWSERS
+// picks one), and end with one total line, counting every engine's results,
 // `N passed, N failed`. `npm test -- --only node` (or `browser`) runs one tier while iterating.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -56,19 +57,25 @@ async function nodeTier(): Promise<Tally> {
 }
 
 async function browserTier(): Promise<Tally> {
-  console.log('\n# Browser tier (karma, Chromium)');
+  console.log(`\n# Browser tier (karma: ${process.env.KARMA_BROWSERS ?? 'chromium,firefox'})`);
   const karma = require('karma');
   const config = await karma.config.parseConfig(join(root, 'karma.conf.cjs'), {}, { promiseConfig: true, throwErrors: true });
+  const expected: number = config.browsers.length;
   return new Promise((done) => {
+    // each engine's own results, summed: a spec counts once per engine it ran in
     const tally: Tally = { passed: 0, failed: 0 };
+    let completed = 0;
     const server = new karma.Server(config, (exitCode: number) => {
-      // a browser that crashed or never ran counts as a failure, even with no spec failed
-      if (exitCode !== 0 && tally.failed === 0) tally.failed = 1;
+      // an engine that crashed or never ran counts as a failure, even with no spec failed
+      if (completed < expected) tally.failed += expected - completed;
+      else if (exitCode !== 0 && tally.failed === 0) tally.failed = 1;
       done(tally);
     });
-    server.on('run_complete', (_browsers: unknown, results: { success: number; failed: number }) => {
-      tally.passed = results.success;
-      tally.failed = results.failed;
+    server.on('browser_complete', (browser: { lastResult: { success: number; failed: number; error: boolean; disconnected: boolean } }) => {
+      const { success, failed, error, disconnected } = browser.lastResult;
+      completed += 1;
+      tally.passed += success;
+      tally.failed += failed + (failed === 0 && (error || disconnected) ? 1 : 0);
     });
     server.start();
   });

@@ -1,7 +1,10 @@
-// Runs in headless Chromium (bundled by bench/browser.ts): the cases of P1, P2 and P5, each
-// against its baseline of raw RTCPeerConnections signalled directly in the page.
+// Runs in headless Chromium and Firefox (bundled by bench/browser.ts): the cases of P1, P2 and
+// P5, each against its baseline of raw RTCPeerConnections signalled directly in the page, and
+// P1's 3.0.2 baseline (setupPools3.ts). Firefox cannot be driven from Node here, so a page
+// opened with `?task=` runs that one task, posts the result, and goes where the answer says.
 import { firstValueFrom, filter } from 'rxjs';
 import { Pool, signalling } from 'rtcpool';
+import { setupPools3 } from './setupPools3';
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
 /** Chunk size of the throughput cases. */
@@ -174,4 +177,24 @@ async function throughputManaged(url: string, mib: number): Promise<number> {
   return (mib * 1.048576) / (ms / 1000);
 }
 
-Object.assign(globalThis, { bench: { setupRaw, setupRawViaServer, setupPools, throughputRaw, throughputManaged, warm } });
+const bench = { setupRaw, setupRawViaServer, setupPools, setupPools3, throughputRaw, throughputManaged, warm };
+Object.assign(globalThis, { bench });
+
+/** A task given in the URL (Firefox): `?task=setupPools&n=4&url=ws://…`; the server answers the result with the next URL. */
+async function autopilot(): Promise<void> {
+  const query = new URLSearchParams(location.search);
+  const task = query.get('task') as 'setupRaw' | 'setupRawViaServer' | 'setupPools' | 'setupPools3' | null;
+  if (!task) return;
+  const url = query.get('url')!;
+  const n = Number(query.get('n'));
+  let result: { ms?: number; error?: string };
+  try {
+    await warm();
+    result = { ms: task === 'setupRaw' ? await setupRaw(n) : await bench[task](url, n) };
+  } catch (error) {
+    result = { error: String(error) };
+  }
+  const next = await (await fetch(`/result?${query.toString()}`, { method: 'POST', body: JSON.stringify(result) })).text();
+  if (next) location.href = next;
+}
+void autopilot();

@@ -27,7 +27,7 @@ describe('garbage from the server', () => {
     await a.join(name);
     await b.join(name);
     await connectionsOf(a, 1);
-    const socket = (signals.transceiver as WebSocketTransceiver).socket;
+    const socket = (signals.transceiver as WebSocketTransceiver).socket as WebSocket;
     inject = (frame) => socket.dispatchEvent(new MessageEvent('message', { data: frame }));
   });
 

@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import { firstValueFrom, toArray } from 'rxjs';
 import { ManagedStream, media, RtcPoolError, type Pool } from '../../src';
 import { uniquePool } from './support/environment';
-import { fakeCamera, flowing, receiversFrom, stopped } from './support/media';
+import { endableTracks, fakeCamera, flowing, receiversFrom, stopped, type EndableTracks } from './support/media';
 import { canvasTrack, connectionsOf, link, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
 
 describe('ManagedStream', () => {
   const tracker = new PoolTracker();
   const streams: ManagedStream[] = [];
+  const sources: EndableTracks[] = [];
   const share = (stream: MediaStream, pool: Pool): ManagedStream => {
     const managed = new media.ManagedStream(stream, pool);
     streams.push(managed);
@@ -15,6 +16,7 @@ describe('ManagedStream', () => {
   };
   afterEach(() => {
     for (const managed of streams.splice(0)) managed.close();
+    for (const source of sources.splice(0)) source.close();
     tracker.closeAll();
   });
 
@@ -111,17 +113,16 @@ describe('ManagedStream', () => {
 
   it('closes by itself, with a close event and closed$, when every track has ended', async () => {
     const [a] = (await tracker.mesh(uniquePool('ended'), 1)) as [Pool];
-    const one = canvasTrack();
-    const two = canvasTrack();
+    const source = await endableTracks(2);
+    sources.push(source);
+    const [one, two] = source.tracks as [MediaStreamTrack, MediaStreamTrack];
     const shared = share(new MediaStream([one, two]), a);
     const closedValues = firstValueFrom(shared.closed$.pipe(toArray()));
     const event = new Promise((resolve) => shared.addEventListener('close', resolve));
-    one.stop();
-    one.dispatchEvent(new Event('ended'));
+    await source.end(one);
     expect(shared.closed).to.equal(false);
     expect(shared.tracks).to.deep.equal([two]);
-    two.stop();
-    two.dispatchEvent(new Event('ended'));
+    await source.end(two);
     await event;
     expect(shared.closed).to.equal(true);
     expect(await closedValues).to.deep.equal([false, true]);

@@ -32,7 +32,7 @@ describe('WebSocketTransceiver', () => {
     const transceiver = create();
     const errors: TransceiverEvent[] = [];
     transceiver.events$.subscribe((e) => e.type === 'error' && errors.push(e));
-    transceiver.socket.dispatchEvent(new MessageEvent('message', { data: 'not json' }));
+    (transceiver.socket as WebSocket).dispatchEvent(new MessageEvent('message', { data: 'not json' }));
     expect(errors).to.deep.equal([{ type: 'error', data: { reason: 'bad-json', message: 'frame is not JSON' } }]);
   });
 

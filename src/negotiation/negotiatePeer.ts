@@ -13,6 +13,7 @@ import {
   of,
   Subject,
   switchMap,
+  tap,
   throwError,
   timer,
   type Observable,
@@ -32,7 +33,7 @@ export interface PerfectNegotiationState {
   makingOffer: boolean;
   ignoreOffer: boolean;
   isSettingRemoteAnswerPending: boolean;
-  /** A polite peer's first offer, held so that the older peer offers first. */
+  /** A polite peer's first offer, held so that the older peer offers first; dropped once we answer. */
   offerDeferred: boolean;
   /** Candidates that came before any remote description, and whether an offer was being ignored then. */
   readonly pendingCandidates: Array<{ readonly candidate: IceCandidate | null; readonly ignoring: boolean }>;
@@ -55,8 +56,12 @@ export const ICE_DISCONNECTED_RESTART_MS = 3_000;
  * How long a polite peer that has never negotiated holds its first offer, waiting for the older
  * peer's. Chromium rolls back a first offer badly: after the implicit rollback the polite side
  * gathers no candidates and its connection never connects (seen in the demo's end-to-end spec,
- * about one run in eight). When the older peer's offer comes within this time, the held offer
- * follows the answer at once; otherwise it goes out when the time is up.
+ * about one run in eight). When the older peer's offer comes within this time, the held offer is
+ * dropped once it is answered: the answer covers everything that offer would have carried, and
+ * the browser fires `negotiationneeded` again on returning to stable if something is still left
+ * (W3C webrtc-pc, "set the session description": the flag was true before and after the update),
+ * so a plain join costs one offer and one answer. Otherwise the held offer goes out when the time
+ * is up (an older peer with nothing to offer, such as a 3.x client).
  */
 export const FIRST_OFFER_GRACE_MS = 250;
 
@@ -80,7 +85,7 @@ export function negotiatePeer(
   timing: { readonly scheduler?: SchedulerLike; readonly disconnectedRestartMs?: number; readonly firstOfferGraceMs?: number } = {},
 ): Observable<NegotiationOutput> {
   const scheduler = timing.scheduler ?? asyncScheduler;
-  /** When to try a held offer again: after the grace, or (0) at once. */
+  /** When to try a held offer again: after the grace. */
   const heldOffer = new Subject<number>();
   const fail = (error: unknown, what: string): Observable<NegotiationOutput> =>
     of({
@@ -137,9 +142,10 @@ export function negotiatePeer(
     const answer$ =
       description.type === 'offer'
         ? port.setLocalDescription().pipe(
+            // the older peer spoke first and is answered: a held offer has nothing left to carry
+            // that the browser will not ask for again with a fresh negotiationneeded
+            tap(() => (state.offerDeferred = false)),
             map(send),
-            // the older peer spoke first: a held offer may go now
-            finalize(() => state.offerDeferred && heldOffer.next(0)),
           )
         : EMPTY;
     // candidates that came early can only be added once the remote description is set

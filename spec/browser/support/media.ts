@@ -1,8 +1,8 @@
 import { filter, firstValueFrom, map, take, timeout, toArray } from 'rxjs';
 import type { Pool } from '../../../src';
-import { MESH_TIMEOUT_MS } from './pools';
+import { canvasTrack, MESH_TIMEOUT_MS } from './pools';
 
-/** Chromium's fake camera and microphone (the karma launcher passes the fake-device flags). */
+/** The engine's fake camera and microphone (Chromium's fake-device flags, Firefox's fake-streams prefs). */
 export function fakeCamera(): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } });
 }
@@ -56,4 +56,48 @@ export async function stopped(receiver: RTCRtpReceiver): Promise<void> {
     if ((await bytesReceived(receiver)) === before) return;
     if (Date.now() > deadline) throw new Error(`${receiver.track.kind} bytes keep arriving`);
   }
+}
+
+/** Tracks that can be ended for real, and the means to end them; `close` in teardown. */
+export interface EndableTracks {
+  readonly tracks: MediaStreamTrack[];
+  /** Ends a track as a source ends (a real `ended` event, in every engine). */
+  end(track: MediaStreamTrack): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Remote tracks of a loopback pair of RTCPeerConnections in this page: stopping the sending
+ * transceiver ends the receiving track with a real `ended` event. A synthetic
+ * `dispatchEvent(new Event('ended'))` reaches listeners in Chromium but not in Firefox, and
+ * `stop()` fires no event anywhere, so this is the one way both engines end a track for a spec.
+ */
+export async function endableTracks(count: number): Promise<EndableTracks> {
+  const sender = new RTCPeerConnection({ iceServers: [] });
+  const receiver = new RTCPeerConnection({ iceServers: [] });
+  sender.onicecandidate = ({ candidate }) => void receiver.addIceCandidate(candidate ?? undefined).catch(() => undefined);
+  receiver.onicecandidate = ({ candidate }) => void sender.addIceCandidate(candidate ?? undefined).catch(() => undefined);
+  const negotiate = async (): Promise<void> => {
+    await sender.setLocalDescription();
+    await receiver.setRemoteDescription(sender.localDescription!);
+    await receiver.setLocalDescription();
+    await sender.setRemoteDescription(receiver.localDescription!);
+  };
+  const sending = Array.from({ length: count }, () => sender.addTransceiver(canvasTrack(), { direction: 'sendonly' }));
+  await negotiate();
+  const tracks = sending.map((transceiver) => receiver.getTransceivers().find((t) => t.mid === transceiver.mid)!.receiver.track);
+  return {
+    tracks,
+    async end(track) {
+      const ended = new Promise((resolve) => track.addEventListener('ended', resolve, { once: true }));
+      sending[tracks.indexOf(track)]!.stop();
+      await negotiate();
+      await ended;
+    },
+    close() {
+      for (const transceiver of sending) transceiver.sender.track?.stop();
+      sender.close();
+      receiver.close();
+    },
+  };
 }

@@ -39,9 +39,9 @@ export class PoolTracker {
   readonly pools: Pool[] = [];
   readonly errors: RtcPoolError[] = [];
 
-  /** A pool on a WebSocket channel to the test server. */
-  create(): Pool {
-    const pool = new Pool(LOCAL_ONLY, new signalling.websocket(signallingUrl()));
+  /** A pool on a WebSocket channel to the test server (or to another server of the test set-up's). */
+  create(url = signallingUrl()): Pool {
+    const pool = new Pool(LOCAL_ONLY, new signalling.websocket(url));
     pool.errors$.subscribe((error) => this.errors.push(error));
     this.pools.push(pool);
     return pool;

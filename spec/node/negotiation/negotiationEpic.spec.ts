@@ -16,10 +16,16 @@ const C2: IceCandidate = { candidate: 'c2', sdpMid: '0', sdpMLineIndex: 0 };
 
 /**
  * A fake RTCPeerConnection behind the port: the signalling state machine of JSEP, each operation
- * taking one frame, with an implicit rollback when a remote offer meets a local one.
+ * taking one frame, with an implicit rollback when a remote offer meets a local one. `unanswerable`
+ * stands for a local change a remote offer cannot take in (a track the offer has no m-line for):
+ * as W3C webrtc-pc says, making an answer then leaves the negotiation-needed flag set, and the
+ * fake fires `negotiationneeded` again one frame after it; a local offer carries it.
  */
 class FakePort implements NegotiationPort {
   state: RTCSignalingState = 'stable';
+  unanswerable = false;
+  readonly negotiationNeeded$: Observable<void>;
+  private readonly refired = new Subject<void>();
   remote: SdpDescription | null = null;
   readonly log: string[] = [];
   readonly added: Array<IceCandidate | null> = [];
@@ -28,10 +34,12 @@ class FakePort implements NegotiationPort {
   readonly rejectRemote = new Set<string>();
 
   constructor(
-    readonly negotiationNeeded$: Observable<void> = NEVER,
+    negotiationNeeded$: Observable<void> = NEVER,
     readonly localCandidate$: Observable<IceCandidate | null> = NEVER,
     readonly iceConnectionState$: Observable<RTCIceConnectionState> = NEVER,
-  ) {}
+  ) {
+    this.negotiationNeeded$ = merge(negotiationNeeded$, this.refired);
+  }
 
   signalingState = (): RTCSignalingState => this.state;
   hasRemoteDescription = (): boolean => this.remote !== null;
@@ -41,12 +49,14 @@ class FakePort implements NegotiationPort {
       map(() => {
         if (this.state === 'stable') {
           this.state = 'have-local-offer';
+          this.unanswerable = false;
           this.log.push('local offer');
           return OFFER;
         }
         if (this.state === 'have-remote-offer') {
           this.state = 'stable';
           this.log.push('local answer');
+          if (this.unanswerable) timer(1).subscribe(() => this.refired.next());
           return ANSWER;
         }
         throw new Error(`InvalidStateError: setLocalDescription in ${this.state}`);
@@ -175,9 +185,10 @@ describe('negotiationEpic', () => {
     });
 
     /** Two epics wired to each other as the server would relay, each over its own fake port. */
-    function pair(hot: Hot, established: boolean): [FakePort, FakePort] {
+    function pair(hot: Hot, established: boolean, politeUnanswerable = false): [FakePort, FakePort] {
       const polite = new FakePort(hot<void>('-n'));
       const impolite = new FakePort(hot<void>('-n'));
+      polite.unanswerable = politeUnanswerable;
       if (established) polite.remote = impolite.remote = REMOTE_ANSWER;
       const politeIn = new Subject<NegotiationInput>();
       const impoliteIn = new Subject<NegotiationInput>();
@@ -203,12 +214,30 @@ describe('negotiationEpic', () => {
       });
     });
 
-    it('on a new connection, the polite side holds its first offer: the older peer offers, then the held offer follows', () => {
+    it('on a new connection, the polite side holds its first offer and drops it once it answers the older peer\'s: one offer, one answer', () => {
       scheduler.run(({ hot, flush }) => {
         const [polite, impolite] = pair(hot, false);
         flush();
         expect([polite.state, impolite.state]).to.deep.equal(['stable', 'stable']);
-        // no rollback of a first offer, which Chromium gets wrong
+        // no rollback of a first offer (which Chromium gets wrong), and no offer back after the answer
+        expect(polite.log).to.deep.equal(['remote offer', 'local answer']);
+        expect(impolite.log).to.deep.equal(['local offer', 'remote answer']);
+      });
+    });
+
+    it('the held offer does not go out when the grace is up after the answer', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort(hot('-n'));
+        const action$ = hot<NegotiationInput>('a--o', { a: added('b', port, true), o: offerFrom('b') });
+        expectObservable(negotiationEpic(action$)).toBe('-----x', { x: sendDescription('b', ANSWER) });
+      });
+    });
+
+    it('a newcomer with a change the older peer\'s offer cannot take in offers it once, when the browser asks again after the answer', () => {
+      scheduler.run(({ hot, flush }) => {
+        const [polite, impolite] = pair(hot, false, true);
+        flush();
+        expect([polite.state, impolite.state]).to.deep.equal(['stable', 'stable']);
         expect(polite.log).to.deep.equal(['remote offer', 'local answer', 'local offer', 'remote answer']);
         expect(impolite.log).to.deep.equal(['local offer', 'remote answer', 'remote offer', 'local answer']);
       });

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { filter, firstValueFrom, take, timeout } from 'rxjs';
+import type { ManagedConnection, Pool } from '../../src';
+import { otherEngine, remotePeers, serverControl, thisEngine, uniquePool, type RemotePeer } from './support/environment';
+import { fakeCamera, flowing, receiversFrom } from './support/media';
+import { canvasTrack, connectionsOf, MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
+
+/** Rounds of the cross-engine glare storm, in each join order. */
+const ROUNDS = 25;
+
+/** Who joins the pool first: the other engine's peer is then the newcomer (polite), or the older one. */
+type Order = 'the other engine joins first' | 'this engine joins first';
+
+/** What the remote peer answers a `round` (spec/support/remotePeer.ts). */
+interface RoundReply {
+  readonly round: number;
+  readonly stable: boolean;
+  readonly channels: string[];
+  readonly track: boolean;
+  readonly stream: string;
+  readonly errors: string[];
+}
+
+/** Sends a command on the control channel and resolves with the remote peer's reply to it. */
+async function ask<T>(ctl: RTCDataChannel, command: object): Promise<T> {
+  const reply = nextMessage(ctl);
+  ctl.send(JSON.stringify(command));
+  return JSON.parse(
+    await Promise.race([reply, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(command)}`)), MESH_TIMEOUT_MS * 3))]),
+  ) as T;
+}
+
+/** Resolves once every peer connection made since `mark` is in stable (or closed). */
+async function stable(mark: number): Promise<void> {
+  const deadline = Date.now() + MESH_TIMEOUT_MS;
+  for (;;) {
+    const states = peerConnectionsSince(mark).map((pc) => pc.signalingState);
+    if (states.every((state) => state === 'stable' || state === 'closed')) return;
+    if (Date.now() > deadline) throw new Error(`stuck in ${states.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('Pool across engines (Chromium and Firefox in one pool)', () => {
+  const tracker = new PoolTracker();
+  const tracks: MediaStreamTrack[] = [];
+  let remote: RemotePeer | null = null;
+  afterEach(async () => {
+    tracker.closeAll();
+    for (const track of tracks.splice(0)) track.stop();
+    if (remote) await remotePeers.stop(remote);
+    remote = null;
+  });
+
+  /** This engine's pool and the other engine's remote peer in one pool, joined in `order`; resolves with the connection and its control channel. */
+  async function meet(order: Order): Promise<{ pool: Pool; connection: ManagedConnection; ctl: RTCDataChannel }> {
+    const name = uniquePool('cross');
+    const pool = tracker.create();
+    if (order === 'the other engine joins first') {
+      remote = await remotePeers.start(otherEngine(), name);
+      const deadline = Date.now() + MESH_TIMEOUT_MS * 2;
+      while (!(await serverControl.pools()).some((info) => info.id === name && info.members.length === 1)) {
+        if (Date.now() > deadline) throw new Error(`the ${otherEngine()} peer never joined`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await pool.join(name);
+    } else {
+      await pool.join(name);
+      remote = await remotePeers.start(otherEngine(), name);
+    }
+    const [connection] = await Promise.race([
+      connectionsOf(pool, 1),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the ${otherEngine()} peer never joined`)), MESH_TIMEOUT_MS * 2)),
+    ]);
+    const ctl = await connection!.dataChannel('ctl', { timeout: MESH_TIMEOUT_MS * 2 });
+    expect(await ask<{ engine: string }>(ctl, { op: 'hello' })).to.deep.equal({ op: 'hello', engine: otherEngine() });
+    return { pool, connection: connection!, ctl };
+  }
+
+  for (const order of ['the other engine joins first', 'this engine joins first'] as const) {
+    it(`meshes with the other engine's pool (${order}): data both ways, media both ways`, async function () {
+      this.timeout(120_000);
+      const { pool, connection, ctl } = await meet(order);
+
+      await ask(ctl, { op: 'echo' });
+      const data = await connection.dataChannel('data');
+      const echoed = nextMessage(data);
+      data.send(`hello from ${thisEngine()}`);
+      expect(await echoed).to.equal(`${otherEngine()} echo hello from ${thisEngine()}`);
+
+      const camera = await fakeCamera();
+      tracks.push(...camera.getTracks());
+      for (const track of camera.getTracks()) connection.addTrack(track, camera);
+      const remoteSender = { id: connection.id } as Pool;
+      const incoming = receiversFrom(pool, remoteSender, 2);
+      const reply = await ask<{ tracks: number; received: boolean }>(ctl, { op: 'camera', stream: camera.id });
+      expect(reply).to.include({ tracks: 2, received: true });
+      const receivers = await incoming;
+      expect(receivers.map(({ receiver }) => receiver.track.kind).sort()).to.deep.equal(['audio', 'video']);
+      await Promise.all(receivers.map(({ receiver }) => flowing(receiver)));
+      expect(tracker.errors.map((error) => error.message)).to.deep.equal([]);
+      expect((await ask<{ errors: string[] }>(ctl, { op: 'errors' })).errors).to.deep.equal([]);
+    });
+
+    // Chromium as the polite side cannot apply Firefox's colliding offer when both add their first
+    // track at once ("RTP extension ID reassignment not supported": its rollback keeps the header
+    // extension ids of its own withdrawn offer). A bug of Chromium's, open in issue 12; in that
+    // order the storm adds channels only, and says so.
+    const chromiumPolite = (thisEngine() === 'chromium') === (order === 'the other engine joins first');
+    const what = chromiumPolite
+      ? 'a channel (channels only: with Chromium polite, simultaneous first tracks hit Chromium\'s header-extension rollback bug, see README)'
+      : 'a channel and a track';
+    it(`survives a glare storm with the other engine (${order}): ${ROUNDS} rounds of both sides adding ${what} at the same instant`, async function () {
+      this.timeout(240_000);
+      const mark = peerConnectionMark();
+      const { pool, connection, ctl } = await meet(order);
+      const [pc] = peerConnectionsSince(mark);
+      const history: string[] = [];
+      pc!.addEventListener('signalingstatechange', () => history.push(pc!.signalingState));
+      const streams = new Set<string>();
+      pool.tracks$.subscribe(({ event }) => streams.add(event.streams[0]?.id ?? ''));
+      const failures: string[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const track = canvasTrack();
+        tracks.push(track);
+        const stream = new MediaStream([track]);
+        const incoming = firstValueFrom(
+          connection.events$.pipe(
+            filter((event): event is RTCDataChannelEvent => event.type === 'datachannel' && (event as RTCDataChannelEvent).channel.label === `remote-${round}`),
+            take(1),
+            timeout(MESH_TIMEOUT_MS),
+          ),
+        );
+        // the same instant: the command leaves, and this side adds its own in the same task
+        const replied = ask<RoundReply>(ctl, chromiumPolite ? { op: 'round', round } : { op: 'round', round, stream: stream.id });
+        if (!chromiumPolite) connection.addTrack(track, stream);
+        const mine = connection.dataChannel(`local-${round}`, { timeout: MESH_TIMEOUT_MS });
+        try {
+          const [reply, own, theirs] = await Promise.all([replied, mine, incoming]);
+          const theirsOpen =
+            theirs.channel.readyState === 'open' || (await new Promise<boolean>((resolve) => theirs.channel.addEventListener('open', () => resolve(true), { once: true })));
+          const deadline = Date.now() + MESH_TIMEOUT_MS;
+          while (!chromiumPolite && !streams.has(reply.stream) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+          await stable(mark);
+          const wrong = [
+            !reply.stable && 'the other side did not reach stable',
+            reply.channels.join() !== 'open,open' && `the other side's channels: ${reply.channels.join()}`,
+            !chromiumPolite && !reply.track && 'the other side got no track',
+            reply.errors.length > 0 && `the other side's errors: ${reply.errors.join('; ')}`,
+            own.readyState !== 'open' && 'own channel not open',
+            !theirsOpen && 'their channel not open',
+            !chromiumPolite && !streams.has(reply.stream) && 'no track from the other side',
+            tracker.errors.length > 0 && `errors here: ${tracker.errors.map((e) => e.message).join('; ')}`,
+          ].filter(Boolean);
+          if (wrong.length > 0) {
+            failures.push(`round ${round}: ${wrong.join(', ')}`);
+            // a connection that failed one round fails the next ones for the same reason
+            break;
+          }
+        } catch (error) {
+          const local = peerConnectionsSince(mark)
+            .filter((one) => one.signalingState !== 'closed')
+            .map((one) => `${one.signalingState}/${one.connectionState} [${one.getTransceivers().map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`).join(' ')}]`);
+          const reply = await replied.catch((failure: unknown) => String(failure));
+          failures.push(
+            `round ${round}: ${String(error)}; here: ${local.join(' | ')}; history ${history.slice(-8).join(' ')}; errors here ${tracker.errors.map((e) => e.message).join('; ')}; the other side: ${JSON.stringify(reply)}`,
+          );
+          break;
+        }
+      }
+      expect(failures, `\n${failures.join('\n')}\n`).to.deep.equal([]);
+      expect(tracker.errors.map((error) => error.message)).to.deep.equal([]);
+      // how many rounds the offers crossed: the polite side rolls back (have-local-offer, stable, have-remote-offer),
+      // the impolite side ignores the other's offer; either way one side saw have-local-offer answered by an offer
+      const collisions = history.join(' ').split('have-local-offer stable have-remote-offer').length - 1;
+      console.log(`${thisEngine()} with ${otherEngine()} (${order}): ${collisions} of ${ROUNDS} rounds rolled back here; history ${history.length} states`);
+    });
+  }
+});
