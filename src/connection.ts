@@ -1,4 +1,7 @@
 import { BehaviorSubject, firstValueFrom, fromEvent, map, merge, race, Subject, switchMap, throwError, timer, type Observable } from 'rxjs';
+import { ChannelRegistry } from './channel/channelRegistry';
+import type { PeerChannel } from './channel/peerChannel';
+import type { PeerChannelOptions } from './channel/peerChannelOptions';
 import { RtcPoolError } from './errors';
 import { replayState } from './util/replayState';
 import type { PeerDescription, PeerId } from './signalling/messages';
@@ -61,6 +64,7 @@ export class ManagedConnection {
   private readonly connectionState: BehaviorSubject<RTCPeerConnectionState>;
   private readonly descriptionState: BehaviorSubject<PeerDescription>;
   private readonly ended = new Subject<void>();
+  private readonly channels: ChannelRegistry;
   private isClosed = false;
 
   /** The exposed events (`track`, `datachannel`) as they happen. Hot; completes on close. */
@@ -90,6 +94,7 @@ export class ManagedConnection {
     this.state$ = replayState(this.connectionState);
     this.descriptionState = new BehaviorSubject(this.description);
     this.description$ = replayState(this.descriptionState);
+    this.channels = new ChannelRegistry(conn, id, settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
     conn.addEventListener('track', this.forward);
     conn.addEventListener('datachannel', this.forward);
     conn.addEventListener('connectionstatechange', this.onStateChange);
@@ -195,6 +200,38 @@ export class ManagedConnection {
     return this.whenOpen(channel, timeout);
   }
 
+  /**
+   * A message channel to the peer: messages of any size, whole and in order, paced by the
+   * transport's buffer, with progress and cancellation (see {@link PeerChannel}). Both peers call
+   * it with the same label, in any order, and get the two ends of one channel; it opens when both
+   * have asked. Its data channel (`protocol` `rtcpool-chunks/1`) never shows in `datachannel`
+   * events or `events$`, and never collides with channels of `dataChannel()` or with rtcpool's
+   * control channel: the browser picks its stream id.
+   *
+   * Calling it again with a label whose channel is pending or open returns the same promise (the
+   * same PeerChannel; the new options are ignored); after that channel closes, it makes a new one.
+   *
+   * @param label - names the channel; both peers use the same one
+   * @param options - this side's receive limit, high-water mark, chunk size and timeout
+   * @returns a promise of this side's end, once both ends are open
+   * @throws (rejects) {@link RtcPoolError} `closed` if the connection closes first, `timeout` if
+   *   the peer does not call `channel(label)` within `options.timeout` ms, `bad-argument` for a
+   *   label that is not a string or options that are not numbers of the right range
+   *
+   * @example
+   * ```ts
+   * pool.peerJoined$.subscribe(async (conn) => {
+   *   const files = await conn.channel('files');
+   *   files.messages$.subscribe((file) => console.log('got', file));
+   *   await files.send(fileInput.files![0]!); // a File is a Blob: read in slices, never whole
+   * });
+   * ```
+   */
+  channel(label: string, options: PeerChannelOptions = {}): Promise<PeerChannel> {
+    if (typeof label !== 'string') return Promise.reject(new RtcPoolError('bad-argument', 'a channel label is a string'));
+    return this.channels.open(label, options ?? {});
+  }
+
   private whenOpen(channel: RTCDataChannel, timeoutMs: number): Promise<RTCDataChannel> {
     const fail = (code: 'closed' | 'timeout', why: string) => () =>
       throwError(() => new RtcPoolError(code, `data channel '${channel.label}' to ${this._id} ${why}`, { peer: this._id }));
@@ -213,6 +250,11 @@ export class ManagedConnection {
   }
 
   private readonly forward = (event: Event): void => {
+    // channel()'s own channels are not the app's: this listener runs before any the app adds
+    if (event.type === 'datachannel' && this.channels.take((event as RTCDataChannelEvent).channel)) {
+      event.stopImmediatePropagation();
+      return;
+    }
     this.exposed.next(event as RTCTrackEvent | RTCDataChannelEvent);
   };
 
@@ -226,6 +268,8 @@ export class ManagedConnection {
     this.conn.removeEventListener('track', this.forward);
     this.conn.removeEventListener('datachannel', this.forward);
     this.conn.removeEventListener('connectionstatechange', this.onStateChange);
+    // before the peer connection: pending sends reject with `closed`, not with a transport error
+    this.channels.close();
     this.conn.close();
     // close() fires no connectionstatechange: say it ourselves
     this.connectionState.next('closed');

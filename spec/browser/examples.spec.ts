@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { startChat } from '../../examples/legacy-chat';
 import { joinChat } from '../../examples/rxjs-chat';
-import type { Pool } from '../../src';
+import { fileTransfer } from '../../examples/file-transfer';
+import { Pool, signalling } from '../../src';
 import { signallingUrl, uniquePool } from './support/environment';
 import { connectionsOf, settle } from './support/pools';
 
@@ -43,5 +44,25 @@ describe('README examples', () => {
     expect(await roster).to.deep.equal([bob.pool.id]);
     channel.send('hello from bob');
     expect(await heard).to.deep.equal([{ from: bob.pool.id, text: 'hello from bob' }]);
+  });
+
+  it('the file transfer works as written', async () => {
+    const room = uniquePool('files');
+    const a = new Pool({ iceServers: [] }, new signalling.websocket(signallingUrl()));
+    const b = new Pool({ iceServers: [] }, new signalling.websocket(signallingUrl()));
+    pools.push(a, b);
+    await a.join(room);
+    await b.join(room);
+    const [ab] = await connectionsOf(a, 1);
+    const [ba] = await connectionsOf(b, 1);
+    const received = new Promise<Blob>((resolve) => void fileTransfer(ba!, resolve, () => undefined));
+    const progress: number[] = [];
+    const sender = await fileTransfer(ab!, () => undefined, (direction, fraction) => direction === 'send' && progress.push(fraction));
+    const file = new Blob([new Uint8Array(3 * 1024 * 1024).fill(7)]);
+    await sender.send(file);
+    const got = new Uint8Array(await (await received).arrayBuffer());
+    expect(got.length).to.equal(file.size);
+    expect(got.every((byte) => byte === 7)).to.equal(true);
+    expect(progress.at(-1)).to.equal(1);
   });
 });

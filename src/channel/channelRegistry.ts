@@ -1,0 +1,313 @@
+import { RtcPoolError } from '../errors';
+import type { PeerId } from '../signalling/messages';
+import { CHUNK_PROTOCOL, decodeFrame, readyFrame } from './framing';
+import { PeerChannel, type PeerChannelSettings } from './peerChannel';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_MESSAGE_BYTES, type PeerChannelOptions } from './peerChannelOptions';
+
+/**
+ * The most channels a peer may open towards `channel()` labels this side has not asked for yet.
+ * Each is held (idle, no data: its creator waits for READY) until the app asks or it closes;
+ * past this many, new ones are closed at once, so a peer cannot make this side hold without end.
+ */
+export const MAX_HELD_CHANNELS = 64;
+
+/**
+ * How often the side that took a peer's channel sends READY again until the maker answers.
+ * Chromium may drop the first messages on a stream id it reuses right after a close (the old
+ * stream's reset still under way), so one READY is not always enough.
+ */
+export const READY_RESEND_MS = 250;
+
+/** One label this side has asked for, until its PeerChannel closes. */
+interface Pending {
+  readonly label: string;
+  readonly options: PeerChannelOptions;
+  readonly promise: Promise<PeerChannel>;
+  readonly resolve: (channel: PeerChannel) => void;
+  readonly reject: (error: RtcPoolError) => void;
+  /** The channel this side made and waits on for READY, if any. */
+  own: RTCDataChannel | null;
+  /** The peer's channel this side took and is opening, if any. */
+  adopted: RTCDataChannel | null;
+  channel: PeerChannel | null;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * Pairs the two ends of each `channel(label)` of one connection. Either side may call first, or
+ * both at once; there is no pre-agreed id, so nothing can collide with the app's channels or the
+ * control channel (id 1023):
+ *
+ * 1. A side that calls `channel(label)` and holds no channel of the peer's for that label makes
+ *    one: not negotiated (the browser picks a free stream id), `protocol` {@link CHUNK_PROTOCOL},
+ *    ordered and reliable. It waits for a READY frame on it.
+ * 2. The other side sees it in `datachannel` (hidden from the app's listeners and streams) and
+ *    holds it until its app calls `channel(label)`; then it sends READY on it. The maker answers
+ *    READY and its end is up; the other end is up when that answer arrives.
+ * 3. If both made one (both called before either saw the other's), each side sees both, and
+ *    both keep the one with the smaller SCTP stream id (the same number on both sides), close the
+ *    other, and go on as in 1 and 2: the side whose channel lost sends READY on the winner.
+ *
+ * The two READYs matter because neither side can otherwise know the far side is listening: the
+ * maker learns the peer asked, so no message is sent into a channel nobody reads; the taker
+ * learns the maker has not given up (a held channel may be one whose close is still on the way),
+ * and if it has, makes its own instead. The taker sends READY again every
+ * {@link READY_RESEND_MS} until the answer comes, and the maker's end answers each one: Chromium
+ * drops the first messages the taker sends on a stream id that the maker reused right after a
+ * close (measured: 2 in 8 reopenings), while the taker's own reset of that stream is under way.
+ * Only the taker's direction is stale (the maker gets an id only once its side of the old stream
+ * is closed), and the taker sends data only after its READY got through, so no data is lost.
+ */
+export class ChannelRegistry {
+  private readonly pending = new Map<string, Pending>();
+  private readonly held = new Map<string, RTCDataChannel>();
+  /** How to take this registry's listeners off each channel it listens to. */
+  private readonly releases = new WeakMap<RTCDataChannel, () => void>();
+  private isClosed = false;
+
+  constructor(
+    private readonly pc: RTCPeerConnection,
+    private readonly peer: PeerId,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  /** What `ManagedConnection.channel()` returns. */
+  open(label: string, options: PeerChannelOptions): Promise<PeerChannel> {
+    if (this.isClosed) return Promise.reject(new RtcPoolError('closed', `the connection to ${this.peer} is closed`, { peer: this.peer }));
+    const existing = this.pending.get(label);
+    if (existing) return existing.promise;
+    const invalid = invalidOption(options);
+    if (invalid) return Promise.reject(new RtcPoolError('bad-argument', `channel('${label}'): ${invalid}`, { peer: this.peer }));
+    let resolve!: (channel: PeerChannel) => void;
+    let reject!: (error: RtcPoolError) => void;
+    const promise = new Promise<PeerChannel>((res, rej) => ((resolve = res), (reject = rej)));
+    const entry: Pending = { label, options, promise, resolve, reject, own: null, adopted: null, channel: null, timer: null };
+    this.pending.set(label, entry);
+    const timeout = options.timeout ?? this.defaultTimeoutMs;
+    entry.timer = setTimeout(() => this.fail(entry, new RtcPoolError('timeout', `the peer ${this.peer} did not open channel '${label}' within ${timeout} ms`, { peer: this.peer })), timeout);
+    const held = this.held.get(label);
+    if (held) {
+      this.unhold(held);
+      this.adopt(entry, held);
+    } else {
+      this.createOwn(entry);
+    }
+    return promise;
+  }
+
+  /** Takes a channel from `datachannel` if it is one of ours; true when it was (hide it from the app). */
+  take(channel: RTCDataChannel): boolean {
+    if (channel.protocol !== CHUNK_PROTOCOL) return false;
+    if (this.isClosed) {
+      channel.close();
+      return true;
+    }
+    const entry = this.pending.get(channel.label);
+    if (entry && !entry.channel) {
+      this.contest(entry, channel);
+      return true;
+    }
+    const held = this.held.get(channel.label);
+    if (held) {
+      // two unclaimed for one label: keep the one both sides keep
+      const [keep, drop] = (held.id ?? Infinity) <= (channel.id ?? Infinity) ? [held, channel] : [channel, held];
+      drop.close();
+      if (keep === channel) this.unhold(held);
+      else return true;
+    } else if (this.held.size >= MAX_HELD_CHANNELS) {
+      channel.close();
+      return true;
+    }
+    this.hold(channel);
+    return true;
+  }
+
+  /** Closes everything: pending calls reject with `closed`, PeerChannels close (rejecting their sends). */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const entry of [...this.pending.values()]) {
+      if (entry.channel) entry.channel.close();
+      else this.fail(entry, new RtcPoolError('closed', `channel '${entry.label}' to ${this.peer} was closed with its connection`, { peer: this.peer }));
+    }
+    for (const channel of [...this.held.values()]) {
+      this.unhold(channel);
+      channel.close();
+    }
+  }
+
+  private createOwn(entry: Pending): void {
+    let own: RTCDataChannel;
+    try {
+      own = this.pc.createDataChannel(entry.label, { protocol: CHUNK_PROTOCOL, ordered: true });
+    } catch (error) {
+      this.fail(entry, new RtcPoolError('bad-argument', `cannot create channel '${entry.label}': ${String(error)}`, { cause: error, peer: this.peer }));
+      return;
+    }
+    own.binaryType = 'arraybuffer';
+    entry.own = own;
+    const onMessage = ({ data }: MessageEvent): void => {
+      if (decodeFrame(data as string | ArrayBuffer).type !== 'ready' || entry.own !== own) return;
+      try {
+        own.send(readyFrame());
+      } catch {
+        return;
+      }
+      this.establish(entry, own);
+    };
+    const onClose = (): void => {
+      // the peer closed it (it lost a glare, or its own call ended): its channel may still come
+      if (entry.own === own) entry.own = null;
+    };
+    own.addEventListener('message', onMessage);
+    own.addEventListener('close', onClose);
+    this.releases.set(own, () => {
+      own.removeEventListener('message', onMessage);
+      own.removeEventListener('close', onClose);
+    });
+  }
+
+  /** Both sides made a channel for one label: keep the smaller stream id, as the peer does. */
+  private contest(entry: Pending, foreign: RTCDataChannel): void {
+    const rival = entry.own ?? entry.adopted;
+    if (!rival) {
+      this.adopt(entry, foreign);
+      return;
+    }
+    if (rival.id === null) {
+      // not yet numbered (the transport was not up when it was made): decide once it opens
+      rival.addEventListener('open', () => entry.channel || this.contest(entry, foreign), { once: true });
+      return;
+    }
+    if ((foreign.id ?? Infinity) < rival.id) {
+      this.release(rival);
+      if (entry.own === rival) entry.own = null;
+      else entry.adopted = null;
+      rival.close();
+      this.adopt(entry, foreign);
+    } else {
+      foreign.close();
+    }
+  }
+
+  /**
+   * Answers the peer's channel with READY once it is open, and uses it when the peer's READY
+   * comes back: a held channel may be stale (its maker gave up, and its close is on the way), and
+   * only the echo proves the maker still waits on it.
+   */
+  private adopt(entry: Pending, channel: RTCDataChannel): void {
+    entry.adopted = channel;
+    channel.binaryType = 'arraybuffer';
+    let resend: ReturnType<typeof setTimeout> | null = null;
+    const ready = (): void => {
+      if (entry.adopted !== channel || entry.channel) return;
+      try {
+        channel.send(readyFrame());
+      } catch {
+        closed();
+        return;
+      }
+      resend = setTimeout(ready, READY_RESEND_MS);
+    };
+    const echoed = ({ data }: MessageEvent): void => {
+      if (decodeFrame(data as string | ArrayBuffer).type !== 'ready' || entry.adopted !== channel || entry.channel) return;
+      this.establish(entry, channel);
+    };
+    const closed = (): void => {
+      this.release(channel);
+      if (entry.adopted !== channel || entry.channel) return;
+      // the peer gave it up (its call timed out): make ours, and wait for the peer to ask again
+      entry.adopted = null;
+      if (!this.isClosed && this.pending.get(entry.label) === entry && !entry.own) this.createOwn(entry);
+    };
+    channel.addEventListener('message', echoed);
+    channel.addEventListener('close', closed);
+    this.releases.set(channel, () => {
+      if (resend !== null) clearTimeout(resend);
+      channel.removeEventListener('open', ready);
+      channel.removeEventListener('message', echoed);
+      channel.removeEventListener('close', closed);
+    });
+    if (channel.readyState === 'open') ready();
+    else if (channel.readyState === 'connecting') channel.addEventListener('open', ready, { once: true });
+    else closed();
+  }
+
+  private establish(entry: Pending, channel: RTCDataChannel): void {
+    const made = entry.own;
+    this.release(channel);
+    if (entry.own && entry.own !== channel) (this.release(entry.own), entry.own.close());
+    if (entry.adopted && entry.adopted !== channel) (this.release(entry.adopted), entry.adopted.close());
+    entry.own = null;
+    entry.adopted = null;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    entry.timer = null;
+    // the maker's end answers every READY: the taker sends it again until one answer arrives
+    const answersReady = channel === made;
+    entry.channel = new PeerChannel(channel, this.peer, { ...this.settings(entry.options), answersReady }, () => {
+      if (this.pending.get(entry.label) === entry) this.pending.delete(entry.label);
+    });
+    entry.resolve(entry.channel);
+  }
+
+  /** The options, checked, with the chunk size cut to what the transport takes. */
+  private settings(options: PeerChannelOptions): PeerChannelSettings {
+    const limit = this.pc.sctp?.maxMessageSize;
+    const chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, limit && limit > 0 ? limit : Infinity);
+    // the mark leaves room for two frames, so the low-water event always comes while frames wait
+    const highWaterMark = Math.max(options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, 2 * chunkBytes);
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    return { chunkBytes, highWaterMark, maxMessageBytes };
+  }
+
+  private fail(entry: Pending, error: RtcPoolError): void {
+    if (entry.channel || this.pending.get(entry.label) !== entry) return;
+    this.pending.delete(entry.label);
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    for (const channel of [entry.own, entry.adopted]) {
+      if (!channel) continue;
+      this.release(channel);
+      channel.close();
+    }
+    entry.own = null;
+    entry.adopted = null;
+    entry.reject(error);
+  }
+
+  private hold(channel: RTCDataChannel): void {
+    this.held.set(channel.label, channel);
+    const onClose = (): void => {
+      if (this.held.get(channel.label) === channel) this.unhold(channel);
+    };
+    channel.addEventListener('close', onClose);
+    this.releases.set(channel, () => channel.removeEventListener('close', onClose));
+  }
+
+  private unhold(channel: RTCDataChannel): void {
+    if (this.held.get(channel.label) === channel) this.held.delete(channel.label);
+    this.release(channel);
+  }
+
+  /** Removes the listeners this registry put on a channel. */
+  private release(channel: RTCDataChannel): void {
+    this.releases.get(channel)?.();
+    this.releases.delete(channel);
+  }
+}
+
+/** The smallest chunk that leaves room for a START header and some payload. */
+const MIN_CHUNK_BYTES = 64;
+
+/** Why options cannot be used, or null. */
+function invalidOption(options: PeerChannelOptions): string | null {
+  const positive = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value > 0;
+  if (options.timeout !== undefined && !(positive(options.timeout) || options.timeout === 0)) return 'timeout is a number of milliseconds';
+  if (options.chunkBytes !== undefined && !(positive(options.chunkBytes) && options.chunkBytes >= MIN_CHUNK_BYTES)) {
+    return `chunkBytes is a number of bytes, at least ${MIN_CHUNK_BYTES}`;
+  }
+  if (options.highWaterMark !== undefined && !positive(options.highWaterMark)) return 'highWaterMark is a number of bytes';
+  if (options.maxMessageBytes !== undefined && !(positive(options.maxMessageBytes) || options.maxMessageBytes === 0)) {
+    return 'maxMessageBytes is a number of bytes';
+  }
+  return null;
+}
