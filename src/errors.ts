@@ -13,6 +13,13 @@
  * - `unknown-peer`: signalling named a peer this endpoint does not know.
  * - `negotiation-failed`: a step of the perfect negotiation failed for one peer.
  * - `transport`: the signalling transport failed.
+ * - `aborted`: a `PeerChannel.send()` was cancelled through its `AbortSignal`.
+ * - `too-large`: a `PeerChannel` refused a message over its receive limit (`maxMessageBytes`).
+ * - `ice-server`: a STUN or TURN server failed a candidate (see `url`, and `reason`: the
+ *   numeric error code, `'401'` for refused credentials).
+ * - `connection-failed`: a peer connection went to `failed`.
+ * - `unsupported`: what is needed is missing here (WebRTC in jsdom, SSR or plain Node; a
+ *   WebSocket class in Node); the message says what to pass.
  */
 export type RtcPoolErrorCode =
   | 'bad-argument'
@@ -25,7 +32,12 @@ export type RtcPoolErrorCode =
   | 'protocol'
   | 'unknown-peer'
   | 'negotiation-failed'
-  | 'transport';
+  | 'transport'
+  | 'aborted'
+  | 'too-large'
+  | 'ice-server'
+  | 'connection-failed'
+  | 'unsupported';
 
 /**
  * The one error class rtcpool throws, rejects with, and emits on its error streams.
@@ -48,21 +60,24 @@ export class RtcPoolError extends Error {
   readonly reason: string | undefined;
   /** The peer the error concerns, where there is one. */
   readonly peer: string | undefined;
+  /** The URL of the server concerned, where there is one (the STUN or TURN server of `ice-server`). */
+  readonly url: string | undefined;
 
   /**
    * @param code - the stable code
    * @param message - human-readable text
-   * @param details - the underlying `cause`, a finer `reason`, and the `peer` concerned
+   * @param details - the underlying `cause`, a finer `reason`, the `peer` and the server `url` concerned
    */
   constructor(
     code: RtcPoolErrorCode,
     message: string,
-    details: { cause?: unknown; reason?: string; peer?: string } = {},
+    details: { cause?: unknown; reason?: string; peer?: string; url?: string } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'RtcPoolError';
     this.code = code;
     this.reason = details.reason;
     this.peer = details.peer;
+    this.url = details.url;
   }
 }

@@ -11,6 +11,18 @@ export {
   type ManagedConnectionSettings,
 } from './connection';
 export { RtcPoolError, type RtcPoolErrorCode } from './errors';
+export { PeerChannel, type PeerChannelSettings } from './channel/peerChannel';
+export {
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type ChannelProgress,
+  type PeerChannelOptions,
+  type SendOptions,
+} from './channel/peerChannelOptions';
+export { BLOB_READ_BYTES, type PeerChannelData } from './channel/messageSource';
+export { CHUNK_PROTOCOL } from './channel/framing';
+export { MAX_HELD_CHANNELS, READY_RESEND_MS } from './channel/channelRegistry';
 export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
 export { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
 export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
@@ -20,6 +32,7 @@ export {
   RESUME_CONFIRM_MS,
   RESUME_TIMEOUT_MS,
   type JoinResult,
+  type PeerConnectionConstructor,
   type PoolOptions,
   type PoolState,
 } from './poolOptions';
@@ -38,4 +51,13 @@ export {
   RECONNECT_MAX_DELAY_MS,
   type ReconnectOptions,
 } from './signalling/backoff';
-export { MAX_QUEUED_FRAMES, WebSocketTransceiver, type WebSocketTransceiverOptions } from './signalling/webSocketTransceiver';
+export {
+  MAX_QUEUED_FRAMES,
+  WebSocketTransceiver,
+  type SocketEventType,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTarget,
+  type WebSocketTransceiverOptions,
+} from './signalling/webSocketTransceiver';
+export { ICE_RENEW_AT, ICE_RENEW_RETRY_MS } from './iceServerSupply';

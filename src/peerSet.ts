@@ -1,5 +1,6 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { connectionControl, ManagedConnection, type ManagedConnectionSettings } from './connection';
+import type { PeerConnectionConstructor } from './poolOptions';
 import type { PoolEvents } from './poolEvents';
 import type { PeerDescription, PeerId } from './signalling/messages';
 import { replayState } from './util/replayState';
@@ -39,7 +40,10 @@ export interface ConnectionEvent<E extends Event> {
  * and 3.x events about them. The pool decides when peers come and go; this keeps the books.
  */
 export class PeerSet {
-  private readonly entries = new Map<PeerId, { readonly connection: ManagedConnection; readonly forwarding: Subscription }>();
+  private readonly entries = new Map<
+    PeerId,
+    { readonly connection: ManagedConnection; readonly pc: RTCPeerConnection; readonly forwarding: Subscription; readonly watch: Subscription | void }
+  >();
   /** The `desc_ref` every connection reads its description from. */
   private readonly descriptions: { [id: PeerId]: PeerDescription } = {};
   private readonly list = new BehaviorSubject<ManagedConnection[]>([]);
@@ -56,10 +60,15 @@ export class PeerSet {
   readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>> = this.trackEvents.asObservable();
   readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>> = this.channelEvents.asObservable();
 
+  /**
+   * @param configuration - of every peer connection made from now on (see {@link reconfigure})
+   * @param PeerConnection - the `RTCPeerConnection` class to make them with
+   */
   constructor(
-    private readonly configuration: RTCConfiguration,
+    private configuration: RTCConfiguration,
     private readonly events: PoolEvents,
     private readonly settings: ManagedConnectionSettings,
+    private readonly PeerConnection: PeerConnectionConstructor,
   ) {}
 
   /** Every connection, in the order the peers arrived. */
@@ -85,10 +94,11 @@ export class PeerSet {
 
   /**
    * Makes the connection to a new peer. `wire` runs before anyone hears of it, so negotiation
-   * listens to the peer connection before the app can touch it and no negotiationneeded is missed.
+   * listens to the peer connection before the app can touch it and no negotiationneeded is missed;
+   * a subscription it returns ends when the peer is removed.
    */
-  add(id: PeerId, description: PeerDescription, wire: (pc: RTCPeerConnection) => void): void {
-    const pc = new RTCPeerConnection(this.configuration);
+  add(id: PeerId, description: PeerDescription, wire: (pc: RTCPeerConnection) => Subscription | void): void {
+    const pc = new this.PeerConnection(this.configuration);
     try {
       pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id });
     } catch (error) {
@@ -98,8 +108,8 @@ export class PeerSet {
     this.descriptions[id] = description;
     const connection = new ManagedConnection(pc, id, this.descriptions, this.settings);
     const forwarding = connection.events$.subscribe((event) => this.forward(connection, event));
-    this.entries.set(id, { connection, forwarding });
-    wire(pc);
+    const watch = wire(pc);
+    this.entries.set(id, { connection, pc, forwarding, watch });
     this.list.next([...this.list.value, connection]);
     this.arrivals.next(connection);
     this.events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
@@ -111,6 +121,7 @@ export class PeerSet {
     if (!entry) return;
     this.entries.delete(id);
     entry.forwarding.unsubscribe();
+    entry.watch?.unsubscribe();
     connectionControl(entry.connection).close();
     delete this.descriptions[id];
     this.list.next(this.list.value.filter((connection) => connection !== entry.connection));
@@ -131,6 +142,23 @@ export class PeerSet {
     return true;
   }
 
+  /**
+   * Gives every connection, and every one made from now on, a new configuration (fresh ICE
+   * servers). Returns the errors of the connections that refused it; the others have it.
+   */
+  reconfigure(configuration: RTCConfiguration): Array<{ readonly id: PeerId; readonly error: unknown }> {
+    this.configuration = configuration;
+    const refused: Array<{ readonly id: PeerId; readonly error: unknown }> = [];
+    for (const [id, { pc }] of this.entries) {
+      try {
+        pc.setConfiguration(configuration);
+      } catch (error) {
+        refused.push({ id, error });
+      }
+    }
+    return refused;
+  }
+
   /** Closes every connection quietly and completes every stream. */
   close(): void {
     for (const id of this.ids()) this.remove(id, false);
@@ -141,16 +169,21 @@ export class PeerSet {
 
   /** Re-dispatches a connection's event on the pool's `events`, with `connection` set to the peer id (3.x). */
   private forward(connection: ManagedConnection, event: RTCTrackEvent | RTCDataChannelEvent): void {
-    let copy: Event;
+    // a plain Event with the fields attached: RTCTrackEvent and RTCDataChannelEvent are globals
+    // that Node's WebRTC stacks do not have
+    const copy = new Event(event.type);
+    let fields: object;
     if (event.type === 'track') {
       const { receiver, track, streams, transceiver } = event as RTCTrackEvent;
-      copy = new RTCTrackEvent('track', { receiver, track, streams: [...streams], transceiver });
+      fields = { receiver, track, streams: [...streams], transceiver };
       this.trackEvents.next({ connection, event: event as RTCTrackEvent });
     } else {
-      copy = new RTCDataChannelEvent('datachannel', { channel: (event as RTCDataChannelEvent).channel });
+      fields = { channel: (event as RTCDataChannelEvent).channel };
       this.channelEvents.next({ connection, event: event as RTCDataChannelEvent });
     }
-    Object.defineProperty(copy, 'connection', { value: connection.id, enumerable: true });
+    for (const [name, value] of Object.entries({ ...fields, connection: connection.id })) {
+      Object.defineProperty(copy, name, { value, enumerable: true });
+    }
     this.events.dispatchEvent(copy);
   }
 }

@@ -1,5 +1,6 @@
 import {
   BehaviorSubject,
+  distinct,
   filter,
   firstValueFrom,
   race,
@@ -12,6 +13,8 @@ import {
   timer,
   type Observable,
 } from 'rxjs';
+import { connectionFailures, iceErrorCause, iceServerErrors } from './iceErrors';
+import { IceServerSupply } from './iceServerSupply';
 import type { ManagedConnection } from './connection';
 import { RtcPoolError } from './errors';
 import type { NegotiationInput, NegotiationOutput } from './negotiation/actions';
@@ -25,6 +28,7 @@ import {
   RESUME_REFUSALS,
   RESUME_TIMEOUT_MS,
   type JoinResult,
+  type PeerConnectionConstructor,
   type PoolOptions,
   type PoolState,
 } from './poolOptions';
@@ -63,6 +67,9 @@ export class Pool {
   private readonly joinedEvents = new Subject<JoinResult>();
   private readonly joinRefusals = new Subject<RtcPoolError>();
   private readonly errorEvents = new Subject<RtcPoolError>();
+  /** `ice-server` errors of every connection, before each cause is reported once. */
+  private readonly iceServerFailures = new Subject<RtcPoolError>();
+  private readonly ice: IceServerSupply;
   private myId: PeerId | null = null;
   private requestedPool: string | null = null;
   private joinedPool: string | null = null;
@@ -95,7 +102,9 @@ export class Pool {
   /**
    * Everything that went wrong without a promise to reject: `rtc:error` from the server
    * (`server-error`), frames that could not be parsed (`protocol`), signalling about unknown
-   * peers (`unknown-peer`), failed negotiation steps (`negotiation-failed`), a failed transport.
+   * peers (`unknown-peer`), failed negotiation steps (`negotiation-failed`), a failed transport,
+   * a STUN or TURN server that failed (`ice-server`, once per server and error code), and a
+   * connection that went to `failed` (`connection-failed`).
    */
   readonly errors$: Observable<RtcPoolError> = this.errorEvents.asObservable();
 
@@ -104,14 +113,24 @@ export class Pool {
    *
    * @param configuration - passed to every RTCPeerConnection (ICE servers and the like)
    * @param signals - a {@link Signalling} channel, or a transceiver to make one from
-   * @param options - time limits (ours)
+   * @param options - time limits, the `RTCPeerConnection` class (ours)
+   * @throws {@link RtcPoolError} `unsupported` where there is no `RTCPeerConnection` (jsdom,
+   *   server-side rendering, Node without `options.RTCPeerConnection`)
    */
   constructor(
     configuration: RTCConfiguration,
     signals: Signalling | TransceiverLike,
     private readonly options: PoolOptions = {},
   ) {
-    this.peers = new PeerSet(configuration, this.events, { dataChannelTimeoutMs: options.dataChannelTimeoutMs });
+    const PeerConnection = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
+    if (PeerConnection === undefined) {
+      throw new RtcPoolError(
+        'unsupported',
+        "there is no RTCPeerConnection here (server-side rendering, jsdom, Node): make the pool in a browser, or pass { RTCPeerConnection } in the pool's options (in Node, from 'rtcpool/node')",
+      );
+    }
+    this.ice = new IceServerSupply(configuration, () => this.send('rtc:ice-servers', {}));
+    this.peers = new PeerSet(configuration, this.events, { dataChannelTimeoutMs: options.dataChannelTimeoutMs }, PeerConnection);
     this.connections$ = this.peers.connections$;
     this.peerJoined$ = this.peers.arrivals$;
     this.peerLeft$ = this.peers.departures$;
@@ -126,6 +145,11 @@ export class Pool {
     this.subscription.add(this.signals.messages$.subscribe((message) => this.onMessage(message)));
     this.subscription.add(this.signals.errors$.subscribe((error) => this.errorEvents.next(error)));
     this.subscription.add(this.signals.state$.subscribe((state) => this.onTransport(state)));
+    this.subscription.add(this.ice.configuration$.subscribe((next) => this.reconfigure(next)));
+    // a server that fails every candidate of every connection is one cause, until new servers come
+    this.subscription.add(
+      this.iceServerFailures.pipe(distinct(iceErrorCause, this.ice.configuration$)).subscribe((error) => this.errorEvents.next(error)),
+    );
   }
 
   /** This endpoint's id, null before joined. */
@@ -225,7 +249,7 @@ export class Pool {
     }
     this.resumeWait = timer(RESUME_TIMEOUT_MS).subscribe(() => this.rejoin());
     this.subscription.add(this.resumeWait);
-    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token });
+    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen });
   }
 
   private onResumed(data: Extract<ServerMessage, { type: 'rtc:resumed' }>['data']): void {
@@ -233,6 +257,9 @@ export class Pool {
       return this.unexpected('rtc:resumed');
     }
     this.endResumeWait();
+    // each token resumes once: the next resume needs this one
+    if (data.token !== undefined) this.token = data.token;
+    this.ice.grant(data.iceServers, data.iceServersTtl);
     this.poolState.next('joined');
     const listed = new Set(this.meet(data));
     const missing = this.peers.ids().filter((id) => !listed.has(id));
@@ -276,6 +303,8 @@ export class Pool {
         return this.addPeer(message.data.id, false, message.data.description ?? null);
       case 'rtc:resumed':
         return this.onResumed(message.data);
+      case 'rtc:ice-servers':
+        return this.ice.grant(message.data.iceServers, message.data.iceServersTtl);
       case 'rtc:sdp':
         return this.actions.next({ type: 'remote-description', peer: message.data.peer, description: message.data.description });
       case 'rtc:candidate':
@@ -299,6 +328,8 @@ export class Pool {
 
   private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
     if (this.state !== 'joining') return this.unexpected('rtc:joined');
+    // before meeting anyone: the connections made now need the servers handed out
+    this.ice.grant(data.iceServers, data.iceServersTtl);
     this.myId = data.client_id;
     this.joinedPool = data.pool ?? this.requestedPool!;
     this.token = data.token ?? null;
@@ -351,12 +382,24 @@ export class Pool {
 
   private addPeer(id: PeerId, polite: boolean, description: PeerDescription): void {
     try {
-      this.peers.add(id, description, (pc) => this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) }));
+      this.peers.add(id, description, (pc) => {
+        this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) });
+        const watch = iceServerErrors(pc, id).subscribe((error) => this.iceServerFailures.next(error));
+        watch.add(connectionFailures(pc, id).subscribe((error) => this.errorEvents.next(error)));
+        return watch;
+      });
     } catch (error) {
       // a bad RTCConfiguration, or Chromium's cap on peer connections: this peer only is lost
       this.errorEvents.next(
         new RtcPoolError('negotiation-failed', `could not make a connection to ${id}: ${String(error)}`, { cause: error, peer: id }),
       );
+    }
+  }
+
+  /** New ICE servers: every connection gets them; one that refuses says so on `errors$`. */
+  private reconfigure(configuration: RTCConfiguration): void {
+    for (const { id, error } of this.peers.reconfigure(configuration)) {
+      this.errorEvents.next(new RtcPoolError('ice-server', `the connection to ${id} refused new ICE servers: ${String(error)}`, { cause: error, peer: id }));
     }
   }
 
@@ -378,11 +421,12 @@ export class Pool {
     if (this.state === 'stopped' || this.state === 'closed') return;
     for (const id of this.peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
     this.peers.close();
+    this.ice.close();
     this.poolState.next(final);
     this.subscription.unsubscribe();
     this.signals.close();
     this.events.dispatchEvent(new CustomEvent(final === 'stopped' ? 'stop' : 'close', { detail: null }));
-    for (const subject of [this.actions, this.poolState, this.joinedEvents, this.joinRefusals, this.errorEvents]) subject.complete();
+    for (const subject of [this.actions, this.poolState, this.joinedEvents, this.joinRefusals, this.iceServerFailures, this.errorEvents]) subject.complete();
     this.events.clearHandlers();
   }
 }

@@ -35,6 +35,9 @@ export interface JoinResult {
   readonly peers: readonly PeerId[];
 }
 
+/** A class of peer connections: the browser's `RTCPeerConnection`, or the one of `rtcpool/node`. */
+export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
 /** Options of a {@link Pool} (ours; 3.x had none). */
 export interface PoolOptions {
   /** Overrides {@link DEFAULT_JOIN_TIMEOUT_MS}. */
@@ -43,4 +46,10 @@ export interface PoolOptions {
   readonly dataChannelTimeoutMs?: number;
   /** How long signalling about a peer not announced yet is held. Default `ORPHAN_TIMEOUT_MS` (10 s). */
   readonly orphanTimeoutMs?: number;
+  /**
+   * The `RTCPeerConnection` class to make connections with. Default: the global one. In Node,
+   * the one of `rtcpool/node`; where there is none (plain Node, jsdom, server-side rendering),
+   * constructing a pool fails at once with `unsupported`.
+   */
+  readonly RTCPeerConnection?: PeerConnectionConstructor;
 }

@@ -1,7 +1,7 @@
 import { Signalling } from './signalling';
 import { SocketIoTransceiver, type SocketIoLike } from './socketIoTransceiver';
 import { Transceiver } from './transceiver';
-import { WebSocketTransceiver, type WebSocketTransceiverOptions } from './webSocketTransceiver';
+import { WebSocketTransceiver, type WebSocketTarget, type WebSocketTransceiverOptions } from './webSocketTransceiver';
 
 /**
  * A signalling channel over a WebSocket (3.x `signalling.websocket`).
@@ -9,14 +9,17 @@ import { WebSocketTransceiver, type WebSocketTransceiverOptions } from './webSoc
  * @example
  * ```ts
  * const pool = new Pool({ iceServers: [] }, new signalling.websocket('ws://127.0.0.1:8080/signal'));
+ * // several servers of one cluster: each reconnect tries the next, and the session resumes there
+ * const spread = new signalling.websocket(['wss://a.example/signal', 'wss://b.example/signal']);
  * ```
  */
 export class WebSocketSignalling extends Signalling {
   /**
-   * @param socket - a WebSocket, or the URL to open one at
-   * @param options - reconnect behaviour (ours; on by default)
+   * @param socket - a WebSocket (a browser's, or `ws`'s in Node), the URL to open one at, or
+   *   several URLs to fail over across
+   * @param options - reconnect behaviour (ours; on by default), and the WebSocket class for URLs
    */
-  constructor(socket: WebSocket | string | URL, options?: WebSocketTransceiverOptions) {
+  constructor(socket: WebSocketTarget, options?: WebSocketTransceiverOptions) {
     super(new WebSocketTransceiver(socket, options));
   }
 }

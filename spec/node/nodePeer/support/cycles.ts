@@ -1,0 +1,42 @@
+// Child process of leak.spec.ts: `cycles` create/connect/close cycles of a linked pair, then a
+// summary line, then nothing: the process must end by itself once every native handle is gone.
+import { readdirSync, readlinkSync } from 'node:fs';
+import { linkPair, nextMessage, settled } from './linkedPair';
+
+/** Open UDP/TCP sockets of this process (Linux): each native ICE agent holds one. */
+function sockets(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+async function main(cycles: number): Promise<void> {
+  const before = sockets();
+  let failures = 0;
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    const pair = linkPair();
+    try {
+      await settled(pair, [pair.a.control, pair.b.control]);
+      const got = nextMessage(pair.b.control);
+      pair.a.control.send('ping');
+      await got;
+      if (pair.a.failures.length + pair.b.failures.length > 0) failures++;
+    } catch {
+      failures++;
+    }
+    pair.close();
+  }
+  // libdatachannel tears transports down on its own threads: give it a moment before counting
+  let after = sockets();
+  for (let wait = 0; wait < 100 && after > before; wait++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    after = sockets();
+  }
+  process.stdout.write(`${JSON.stringify({ cycles, failures, socketsBefore: before, socketsAfter: after })}\n`);
+}
+
+void main(Number(process.argv[2] ?? 100));
