@@ -1,9 +1,11 @@
-// `npm run bench`: every benchmark of issue 6, each against a baseline measured in the same run,
+// `npm run bench`: every benchmark, each against a baseline measured in the same run,
 // printed as one table. `npm run bench -- --readme` also writes the table into the README.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserRows } from './browser';
 import { bundleRows } from './bundle';
+import { channelRows } from './channel';
+import { clusterRows } from './cluster';
 import { relayRows } from './relay';
 import { table } from './stats';
 
@@ -12,21 +14,29 @@ const END = '<!-- bench:end -->';
 
 async function main(): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // --setup-only: P1 alone (Chromium and Firefox), while working on setup cost
+  const setupOnly = process.argv.includes('--setup-only');
   log('P3: bundle sizes');
-  const bundles = await bundleRows();
-  log('P1, P2, P5: headless Chromium');
-  const browser = await browserRows(log);
+  const bundles = setupOnly ? [] : await bundleRows();
+  log('P1, P2, P5: headless Chromium; P1: headless Firefox ESR');
+  const browser = await browserRows(log, setupOnly);
   log('P4: server relay and memory');
-  const relay = await relayRows();
+  const relay = setupOnly ? [] : await relayRows();
+  log('C1–C3: cluster over Redis');
+  const cluster = setupOnly ? [] : await clusterRows(log);
+  log('M1, M2: channel() against a raw channel');
+  const channel = setupOnly ? [] : await channelRows(log);
   const date = new Date().toISOString().slice(0, 10);
   const report = `Measured ${date} on this project's 2-core machine (\`npm run bench\`).\n\n${table([
     ...browser.rows.filter((r) => r.id.startsWith('P1') || r.id === 'P2'),
     ...bundles,
     ...relay,
+    ...cluster,
+    ...channel,
     ...browser.rows.filter((r) => r.id === 'P5'),
   ])}\n\nP5, setup time by mesh size:\n\n${browser.growth}\n`;
   process.stdout.write(`\n${report}`);
-  if (process.argv.includes('--readme')) {
+  if (process.argv.includes('--readme') && !setupOnly) {
     const path = join(import.meta.dirname, '..', 'README.md');
     const readme = readFileSync(path, 'utf8');
     const start = readme.indexOf(START);
