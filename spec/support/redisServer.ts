@@ -1,33 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { accepts, freePort } from './ports.cjs';
 
 /** The redis-server binary (Debian's package). */
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+export { freePort };
+
 /** How long redis-server may take to accept connections. */
 const START_TIMEOUT_MS = 5_000;
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; it is free again once we close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * A real redis-server for specs: on a free port of 127.0.0.1, without persistence (a restart

@@ -2,30 +2,7 @@
 // REST secret (`--use-auth-secret`), on free ports. Stopped by its pid. The flags are the ones
 // measured to work on these machines (design.md).
 const { spawn } = require('node:child_process');
-const { createServer, connect } = require('node:net');
-
-/** A TCP port that was free a moment ago (coturn listens on TCP and UDP on it). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function listening(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+const { accepts, freePort } = require('./ports.cjs');
 
 /**
  * Starts coturn and resolves once it accepts connections.
@@ -48,7 +25,7 @@ async function startTurnServer({ secret = `turn-secret-${process.pid}`, realm = 
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + 10_000;
-  while (!(await listening(port))) {
+  while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`turnserver did not start on 127.0.0.1:${port}:\n${output}`);
