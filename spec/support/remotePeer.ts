@@ -10,8 +10,9 @@
 //   { op: 'peerChannel', label }  -> opens its end of `connection.channel(label)` (64 MiB receive
 //                                    limit), echoes every message on it, and answers once open;
 //                                    the channel's errors$ go to `errors` as `code: message`
-//   { op: 'round', round }        -> at once: opens channel `remote-<round>` and sends a track;
-//                                    then waits for the spec's `local-<round>` channel and track,
+//   { op: 'round', round, stream? } -> at once: opens channel `remote-<round>` (and, with `stream`,
+//                                    sends a track); then waits for the spec's `local-<round>`
+//                                    channel (and its track of stream `stream`),
 //                                    and answers { op: 'round', round, stable, channels, track, errors }
 // Everything it sees go wrong (pool errors, exceptions) goes back in `errors`.
 import { filter, firstValueFrom, take, timeout } from 'rxjs';

@@ -15,7 +15,7 @@ describe('grantIceServers', () => {
   });
 
   it('honours ttlSeconds, and hands out plain ICE servers first, as they are', () => {
-    const stun = { urls: 'stun:stun.example.test:3478' };
+    const stun = { urls: 'stun:127.0.0.1:3478' };
     const grant = grantIceServers({ secret: 's', urls: ['turn:a', 'turns:b'], ttlSeconds: 60 }, [stun], 'm', 1_000_000);
     expect(grant.iceServers[0]).to.deep.equal(stun);
     expect(grant.iceServers[0]).not.to.equal(stun);
