@@ -1,35 +1,14 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startCliNode, stopCliNode } from '../../support/cliNode';
 import { WsTestClient } from '../../support/wsTestClient';
-
-/** Starts the CLI and resolves with its process and port once it listens. */
-async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<[ChildProcess, number]> {
-  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    cli.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    cli.once('exit', (code) => reject(new Error(`the CLI exited (${code})`)));
-  });
-  return [cli, port];
-}
-
-async function stop(cli: ChildProcess): Promise<void> {
-  if (cli.exitCode !== null) return;
-  const exited = new Promise((resolve) => cli.once('exit', resolve));
-  cli.kill('SIGTERM');
-  await exited;
-}
 
 describe('rtcpool-server (CLI)', () => {
   const running: ChildProcess[] = [];
   const clients: WsTestClient[] = [];
   afterEach(async () => {
     for (const client of clients.splice(0)) client.socket.terminate();
-    await Promise.all(running.splice(0).map(stop));
+    await Promise.all(running.splice(0).map((child) => stopCliNode(child)));
   });
 
   for (const [how, args, env] of [
@@ -38,14 +17,15 @@ describe('rtcpool-server (CLI)', () => {
   ] as const) {
     it(`takes the resume secret from ${how}, so members resume across a restart`, async function () {
       this.timeout(20_000);
-      const [first, port] = await startCli(['--port', '0', ...args], env);
-      running.push(first);
-      const [a, joined] = await WsTestClient.joined(`ws://127.0.0.1:${port}/signal`, 'p');
+      const first = await startCliNode(args, env);
+      running.push(first.child);
+      const [a, joined] = await WsTestClient.joined(first.url, 'p');
       clients.push(a);
-      await stop(first);
-      const [second] = await startCli(['--port', String(port), ...args], env);
-      running.push(second);
-      const again = await WsTestClient.connect(`ws://127.0.0.1:${port}/signal`);
+      await stopCliNode(first.child);
+      // the same port again: the later --port wins
+      const second = await startCliNode(['--port', new URL(first.url).port, ...args], env);
+      running.push(second.child);
+      const again = await WsTestClient.connect(second.url);
       clients.push(again);
       again.send('rtc:resume', { id: a.id, pool: 'p', token: joined.token });
       expect((await again.next('rtc:resumed')).client_id).to.equal(a.id);

@@ -2,24 +2,13 @@ import { expect } from 'chai';
 import { createSignallingServer, type SignallingServer } from '../../../src/server';
 import { VANISHED_PEER_REPORT_MS } from '../../../src/server/options';
 import { WsTestClient } from '../../support/wsTestClient';
+import { prng } from '../../support/prng';
 
 /** Frames each fuzzer sends. */
 const FRAMES_PER_FUZZER = 1_500;
 const FUZZERS = 4;
 /** Relays each honest client sends to the other while the fuzzers run. */
 const HONEST_RELAYS = 300;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Frames that are random, or valid ones bent out of shape. */
 function frameMaker(random: () => number, peers: () => string[]) {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createSignallingServer, type SignallingServer, type SignallingServerOptions } from '../../../src/server';
+import { startCliNode, stopCliNode } from '../../support/cliNode';
 import { WsTestClient } from '../../support/wsTestClient';
 
 const TURN = { secret: 'turn-secret', urls: ['turn:127.0.0.1:3478?transport=udp'], ttlSeconds: 600 };
@@ -92,35 +93,12 @@ describe('SignallingServer ICE servers (extension)', () => {
 describe('rtcpool-server (CLI) TURN flags', () => {
   const running: ChildProcess[] = [];
   const clients: WsTestClient[] = [];
+  /** The TURN variables of the environment this spec runs in would change what the CLI does. */
+  const NO_TURN_ENV = { RTCPOOL_TURN_SECRET: '', RTCPOOL_TURN_URLS: '' };
   afterEach(async () => {
     for (const client of clients.splice(0)) client.socket.terminate();
-    for (const cli of running.splice(0)) {
-      if (cli.exitCode !== null) continue;
-      const exited = new Promise((resolve) => cli.once('exit', resolve));
-      cli.kill('SIGTERM');
-      await exited;
-    }
+    await Promise.all(running.splice(0).map((child) => stopCliNode(child)));
   });
-
-  /** Runs the CLI; resolves with its port once it listens, or its stderr once it exits. */
-  function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ port: number } | { exit: number; stderr: string }> {
-    const cli = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--port', '0', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RTCPOOL_TURN_SECRET: '', RTCPOOL_TURN_URLS: '', ...env },
-    });
-    running.push(cli);
-    return new Promise((resolve) => {
-      let out = '';
-      let err = '';
-      cli.stdout!.on('data', (chunk) => {
-        out += String(chunk);
-        const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-        if (match) resolve({ port: Number(match[1]) });
-      });
-      cli.stderr!.on('data', (chunk) => (err += String(chunk)));
-      cli.once('exit', (code) => resolve({ exit: code ?? -1, stderr: err }));
-    });
-  }
 
   for (const [how, args, env] of [
     ['--turn-secret, repeated --turn-url and --turn-ttl', ['--turn-secret', 'cli-turn', '--turn-url', 'turn:127.0.0.1:3478', '--turn-url', 'turn:127.0.0.1:3479', '--turn-ttl', '120'], {}],
@@ -128,9 +106,9 @@ describe('rtcpool-server (CLI) TURN flags', () => {
   ] as const) {
     it(`hands out TURN credentials configured with ${how}`, async function () {
       this.timeout(20_000);
-      const started = await run([...args], env);
-      if (!('port' in started)) throw new Error(`the CLI exited: ${started.stderr}`);
-      const [client, data] = await WsTestClient.joined(`ws://127.0.0.1:${started.port}/signal`, 'p');
+      const node = await startCliNode(args, { ...NO_TURN_ENV, ...env });
+      running.push(node.child);
+      const [client, data] = await WsTestClient.joined(node.url, 'p');
       clients.push(client);
       expect((data.iceServers as RTCIceServer[])[0].urls).to.deep.equal(['turn:127.0.0.1:3478', 'turn:127.0.0.1:3479']);
       expectTurnCredential((data.iceServers as RTCIceServer[])[0], 'cli-turn', client.id, 120);
@@ -139,8 +117,14 @@ describe('rtcpool-server (CLI) TURN flags', () => {
 
   it('refuses --turn-url without a secret, and says which flag is missing', async function () {
     this.timeout(20_000);
-    const ended = await run(['--turn-url', 'turn:127.0.0.1:3478']);
-    expect(ended).to.have.property('exit', 1);
-    expect((ended as { stderr: string }).stderr).to.contain('--turn-url needs --turn-secret');
+    const refused = await startCliNode(['--turn-url', 'turn:127.0.0.1:3478'], NO_TURN_ENV).then(
+      (node) => {
+        running.push(node.child);
+        return '';
+      },
+      (error: unknown) => String(error),
+    );
+    expect(refused).to.contain('the CLI exited (1)');
+    expect(refused).to.contain('--turn-url needs --turn-secret');
   });
 });

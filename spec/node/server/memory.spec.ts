@@ -4,16 +4,8 @@ import { join } from 'node:path';
 import type { ServerStats } from '../../../src/server';
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_QUEUED_BYTES } from '../../../src/server/options';
 import { WsTestClient } from '../../support/wsTestClient';
+import type { Sample } from './fixtures/memoryServer';
 
-interface Sample {
-  readonly rss: number;
-  /** Heap and buffers, after a full GC. */
-  readonly held: number;
-  readonly heap: number;
-  readonly external: number;
-  readonly heldBytes: number;
-  readonly queuedBytes: number;
-}
 const MB = 1024 * 1024;
 /** "Low tens of MB": what one client may make a server with default limits hold, at most. */
 const HELD_LIMIT_MB = 24;

@@ -7,23 +7,12 @@ import { encodeFrame } from '../../../src/signalling/parse';
 import { Signalling } from '../../../src/signalling/signalling';
 import { Transceiver } from '../../../src/signalling/transceiver';
 import { WsTestClient } from '../../support/wsTestClient';
+import { prng } from '../../support/prng';
 
 const CANDIDATE = { candidate: 'candidate:0', sdpMid: '0', sdpMLineIndex: 0 };
 /** Drop trials, and relays in flight during each. */
 const TRIALS = 20;
 const RELAYS_PER_TRIAL = 60;
-
-/** mulberry32: a seeded PRNG, so a failing trial can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Our client's transport, over Node's `ws`, with a socket that can die silently: it stops

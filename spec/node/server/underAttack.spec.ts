@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { createSignallingServer, type SignallingServer } from '../../../src/server';
 import type { SignallingServerOptions } from '../../../src/server/options';
 import { MAX_FRAME_DEPTH } from '../../../src/signalling/parse';
+import { startCliNode, stopCliNode } from '../../support/cliNode';
 import { refusedStatus, WsTestClient } from '../../support/wsTestClient';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
@@ -74,17 +74,9 @@ describe('SignallingServer under attack', () => {
   describe('input that used to end the process', () => {
     it("survives GET // on the CLI server and on an app's http.Server", async function () {
       this.timeout(20_000);
-      const cli: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      cleanups.push(() => void cli.kill());
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        cli.stdout!.on('data', (chunk) => {
-          out += String(chunk);
-          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-          if (match) resolve(Number(match[1]));
-        });
-        cli.once('exit', (code) => reject(new Error(`the CLI exited (${code})`)));
-      });
+      const cli = await startCliNode([]);
+      cleanups.push(() => stopCliNode(cli.child));
+      const port = Number(new URL(cli.http).port);
       expect(await rawStatus(port, 'GET // HTTP/1.1\r\nHost: x\r\n\r\n')).to.equal(400);
       expect(await rawStatus(port, `GET // HTTP/1.1\r\nHost: x\r\n${UPGRADE_HEADERS}\r\n`)).to.equal(400);
       expect(await rawStatus(port, 'GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n')).to.equal(204);
