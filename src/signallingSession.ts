@@ -1,0 +1,274 @@
+import {
+  BehaviorSubject,
+  filter,
+  firstValueFrom,
+  race,
+  skip,
+  Subject,
+  Subscription,
+  switchMap,
+  take,
+  throwError,
+  timer,
+  type Observable,
+} from 'rxjs';
+import { RtcPoolError } from './errors';
+import {
+  DEFAULT_JOIN_TIMEOUT_MS,
+  JOIN_REFUSALS,
+  RESUME_CONFIRM_MS,
+  RESUME_REFUSALS,
+  RESUME_TIMEOUT_MS,
+  type JoinResult,
+  type PoolState,
+} from './poolOptions';
+import type { PeerDescription, PeerId, PoolView, ServerMessage } from './signalling/messages';
+import type { Signalling } from './signalling/signalling';
+import type { TransportState } from './signalling/transceiver';
+import { replayState } from './util/replayState';
+
+/** What a {@link SignallingSession} asks of the pool that keeps the peers. */
+export interface SessionPeers {
+  /** Whether there is a connection to `id`. */
+  has(id: PeerId): boolean;
+  /** The ids of every connection. */
+  ids(): PeerId[];
+  /** Make a connection to `id`: polite when this endpoint learned of it from a pool view. */
+  connect(id: PeerId, polite: boolean, description: PeerDescription): void;
+  /** `id` is gone: it left, or it did not come back after a resume, or the session was lost. */
+  drop(id: PeerId): void;
+  /** The server handed out ICE servers (the TURN extension), before any peer is met. */
+  grantIceServers(iceServers: readonly RTCIceServer[] | undefined, ttl: number | undefined): void;
+}
+
+/**
+ * The life of a pool's signalling session in one place: joining, resuming after signalling
+ * comes back (on the same server, a restarted one, or the next URL of a failover list),
+ * and joining afresh when a resume is refused. The pool keeps the peers and the streams;
+ * this keeps the id, the pool joined, the resume token and the pool's state.
+ *
+ * Members the server lists (`rtc:joined`, `rtc:resumed`, `rtc:peer`) and members that leave
+ * (`rtc:close`) are handed to {@link SessionPeers}; everything else the server sends is the
+ * pool's.
+ */
+export class SignallingSession {
+  private readonly poolState = new BehaviorSubject<PoolState>('new');
+  private readonly joinedEvents = new Subject<JoinResult>();
+  private readonly joinRefusals = new Subject<RtcPoolError>();
+  private readonly subscription = new Subscription();
+  private myId: PeerId | null = null;
+  private requestedPool: string | null = null;
+  private joinedPool: string | null = null;
+  /** The resume token of the extension, when the server gave one. */
+  private token: string | null = null;
+  /** Signalling dropped since the pool last spoke to the server. */
+  private lost = false;
+  private resumeWait: Subscription | null = null;
+  /** Peers a resume did not list, that have until RESUME_CONFIRM_MS to resume too. */
+  private readonly unconfirmed = new Set<PeerId>();
+
+  /** The pool's state; replays the current one. */
+  readonly state$: Observable<PoolState> = replayState(this.poolState);
+  /** Emits once, when the join succeeds. */
+  readonly joined$: Observable<JoinResult> = this.joinedEvents.asObservable();
+
+  /**
+   * @param report - where errors without a promise to reject go (the pool's `errors$`)
+   */
+  constructor(
+    private readonly signals: Signalling,
+    private readonly peers: SessionPeers,
+    private readonly report: (error: RtcPoolError) => void,
+    private readonly joinTimeoutMs = DEFAULT_JOIN_TIMEOUT_MS,
+  ) {
+    this.subscription.add(this.signals.state$.subscribe((state) => this.onTransport(state)));
+  }
+
+  /** This endpoint's id, null before joined (and while a fresh join replaces a lost session). */
+  get id(): PeerId | null {
+    return this.myId;
+  }
+
+  get state(): PoolState {
+    return this.poolState.value;
+  }
+
+  /** Join the pool `pool`: see `Pool.join`. */
+  join(pool: string): Promise<JoinResult> {
+    this.requestedPool = pool;
+    return this.requestJoin(pool);
+  }
+
+  /**
+   * A message from the server: the session takes what is about membership and refusals and
+   * returns whether it did.
+   */
+  handle(message: ServerMessage): boolean {
+    switch (message.type) {
+      case 'rtc:joined':
+        this.onJoined(message.data);
+        return true;
+      case 'rtc:resumed':
+        this.onResumed(message.data);
+        return true;
+      case 'rtc:peer':
+        this.onPeer(message.data.id, message.data.resumed === true, message.data.description ?? null);
+        return true;
+      case 'rtc:close':
+        this.unconfirmed.delete(message.data.id);
+        this.peers.drop(message.data.id);
+        return true;
+      case 'rtc:error':
+        this.onRefusal(message.data.reason, new RtcPoolError('server-error', message.data.message, { reason: message.data.reason }));
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Send on the channel; a failure is reported, never thrown. */
+  send(type: string, data: object): void {
+    try {
+      this.signals.send(type, data);
+    } catch (error) {
+      this.report(error instanceof RtcPoolError ? error : new RtcPoolError('transport', `could not send ${type}: ${String(error)}`, { cause: error }));
+    }
+  }
+
+  /** A message that has no place in the current state. */
+  unexpected(type: string): void {
+    this.report(new RtcPoolError('protocol', `unexpected ${type} in state ${this.state}`, { reason: 'unexpected' }));
+  }
+
+  /** The session ends for good (`stopped` by the server, or `closed`); the channel closes. */
+  end(final: 'stopped' | 'closed'): void {
+    this.poolState.next(final);
+    this.subscription.unsubscribe();
+    this.signals.close();
+    for (const subject of [this.poolState, this.joinedEvents, this.joinRefusals]) subject.complete();
+  }
+
+  private requestJoin(pool: string): Promise<JoinResult> {
+    this.poolState.next('joining');
+    const timeoutMs = this.joinTimeoutMs;
+    const result = firstValueFrom(
+      race(
+        this.joinedEvents.pipe(take(1)),
+        this.joinRefusals.pipe(switchMap((error) => throwError(() => error))),
+        // skip the replayed 'joining': only a later change (close, stop) ends the wait
+        this.poolState.pipe(
+          skip(1),
+          filter((state) => state === 'closed' || state === 'stopped'),
+          switchMap(() => throwError(() => new RtcPoolError('closed', 'the pool closed before it joined'))),
+        ),
+        timer(timeoutMs).pipe(switchMap(() => throwError(() => new RtcPoolError('timeout', `no rtc:joined within ${timeoutMs} ms`)))),
+      ),
+    ).catch((error: RtcPoolError) => {
+      if (this.state === 'joining') this.poolState.next('new');
+      if (error.code === 'timeout') this.report(error);
+      throw error;
+    });
+    this.send('rtc:join', { pool });
+    return result;
+  }
+
+  private onTransport(state: TransportState): void {
+    if (state === 'reconnecting') {
+      this.lost = true;
+      if (this.state === 'joined') this.poolState.next('reconnecting');
+    } else if (state === 'open' && this.lost) {
+      this.lost = false;
+      if (this.state === 'reconnecting') this.recover();
+    } else if (state === 'closed') {
+      this.report(new RtcPoolError('transport', 'the signalling channel closed'));
+    }
+  }
+
+  /** Signalling is back: resume the session (extension), or join afresh. */
+  private recover(): void {
+    if (this.token === null || this.myId === null || this.joinedPool === null) {
+      this.rejoin();
+      return;
+    }
+    this.resumeWait = timer(RESUME_TIMEOUT_MS).subscribe(() => this.rejoin());
+    this.subscription.add(this.resumeWait);
+    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen });
+  }
+
+  private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
+    if (this.state !== 'joining') return this.unexpected('rtc:joined');
+    // before meeting anyone: the connections made now need the servers handed out
+    this.peers.grantIceServers(data.iceServers, data.iceServersTtl);
+    this.myId = data.client_id;
+    this.joinedPool = data.pool ?? this.requestedPool!;
+    this.token = data.token ?? null;
+    const peers = this.meet(data);
+    this.poolState.next('joined');
+    this.joinedEvents.next({ id: data.client_id, pool: this.joinedPool, peers });
+  }
+
+  private onResumed(data: Extract<ServerMessage, { type: 'rtc:resumed' }>['data']): void {
+    if (this.state !== 'reconnecting' || this.resumeWait === null || data.client_id !== this.myId) {
+      return this.unexpected('rtc:resumed');
+    }
+    this.endResumeWait();
+    // each token resumes once: the next resume needs this one
+    if (data.token !== undefined) this.token = data.token;
+    this.peers.grantIceServers(data.iceServers, data.iceServersTtl);
+    this.poolState.next('joined');
+    const listed = new Set(this.meet(data));
+    const missing = this.peers.ids().filter((id) => !listed.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.unconfirmed.add(id);
+    this.subscription.add(
+      timer(RESUME_CONFIRM_MS).subscribe(() => {
+        for (const id of missing) if (this.unconfirmed.delete(id)) this.peers.drop(id);
+      }),
+    );
+  }
+
+  private onPeer(id: PeerId, resumed: boolean, description: PeerDescription): void {
+    // a peer that resumed its place, which we may still be connected to
+    if (resumed && this.peers.has(id)) {
+      this.unconfirmed.delete(id);
+      return;
+    }
+    if (this.state !== 'joined') return this.unexpected('rtc:peer');
+    if (id === this.myId || this.peers.has(id)) return this.unexpected('rtc:peer');
+    this.peers.connect(id, false, description);
+  }
+
+  private onRefusal(reason: string, error: RtcPoolError): void {
+    this.report(error);
+    if (this.state === 'joining' && JOIN_REFUSALS.has(reason)) this.joinRefusals.next(error);
+    // any refusal while resuming (a plain ssp v2 server, a restarted one with another secret)
+    if (this.resumeWait !== null && RESUME_REFUSALS.has(reason)) this.rejoin();
+  }
+
+  /** A fresh join with a new id: every connection of the old session goes, and the mesh is rebuilt. */
+  private rejoin(): void {
+    this.endResumeWait();
+    for (const id of this.peers.ids()) this.peers.drop(id);
+    this.unconfirmed.clear();
+    this.myId = null;
+    this.token = null;
+    // the failure, if any, is already reported
+    this.requestJoin(this.requestedPool!).catch(() => undefined);
+  }
+
+  private endResumeWait(): void {
+    this.resumeWait?.unsubscribe();
+    this.resumeWait = null;
+  }
+
+  /**
+   * Connects to the peers a pool view (`rtc:joined`, `rtc:resumed`) lists that this endpoint
+   * has no connection to yet; it is polite to them, having learned of them from the view.
+   * Returns every peer listed but itself.
+   */
+  private meet(view: PoolView): PeerId[] {
+    const peers = [...new Set(view.peers)].filter((peer) => peer !== view.client_id);
+    for (const peer of peers) if (!this.peers.has(peer)) this.peers.connect(peer, true, view.descriptions[peer] ?? null);
+    return peers;
+  }
+}
