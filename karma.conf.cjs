@@ -39,7 +39,7 @@ function engines() {
 module.exports = (config) => {
   const browsers = engines();
   config.set({
-    frameworks: ['mocha', 'rtcpool-signalling', 'rtcpool-turn'],
+    frameworks: ['mocha', 'rtcpool-signalling', 'rtcpool-turn', 'rtcpool-cluster'],
     plugins: [
       'karma-mocha',
       'karma-esbuild',
@@ -47,6 +47,7 @@ module.exports = (config) => {
       'karma-firefox-launcher',
       require('./spec/support/karmaSignallingFramework.cjs'),
       require('./spec/support/karmaTurnFramework.cjs'),
+      require('./spec/support/karmaClusterFramework.cjs'),
       require('./spec/support/karmaSpecReporter.cjs'),
     ],
     // KARMA_SPECS=spec/browser/glare.spec.ts runs one file while iterating

@@ -41,7 +41,8 @@ Starts the rtcpool ssp v2 signalling server with the demo room at /.
                across restarts and members resume their places after one
   --redis URL  be one node of a cluster over this Redis, e.g. redis://10.0.0.5:6379
                (default: env ${REDIS_ENV}); run as many as you like behind any TCP load
-               balancer. Session resume is off in a cluster for now
+               balancer. Give every node the same --secret and members resume on any
+               node; without one, session resume is off in the cluster
   --trust-proxy  count per-address limits by X-Forwarded-For (only behind a reverse proxy)
   --turn-secret S  hand every member TURN credentials made with this secret, the TURN
                server's --static-auth-secret (default: env ${TURN_SECRET_ENV})
@@ -108,8 +109,8 @@ async function main(argv: string[]): Promise<void> {
   if (secret === '') throw new Error('the resume secret may not be empty');
   const turn = turnOptions(values);
   const redis = values.redis ?? (process.env[REDIS_ENV] || undefined);
-  if (redis !== undefined && secret !== undefined) {
-    process.stderr.write('rtcpool-server: session resume is off in a cluster for now; --secret is not used\n');
+  if (redis !== undefined && secret === undefined) {
+    process.stderr.write('rtcpool-server: no --secret: session resume is off (give every node of the cluster the same one)\n');
   }
   let server: SignallingServer | null = null;
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -132,7 +133,8 @@ async function main(argv: string[]): Promise<void> {
     server: http,
     path,
     trustProxy: values['trust-proxy'],
-    ...(redis === undefined ? { resume: secret === undefined ? {} : { secret } } : { resume: false, cluster: { redis } }),
+    ...(redis === undefined ? {} : { cluster: { redis } }),
+    resume: secret !== undefined ? { secret } : redis === undefined ? {} : false,
     ...(turn ? { turn } : {}),
     // the demo trusts the name a visitor types: a real app would take it from its own login
     authenticate: (request) => {

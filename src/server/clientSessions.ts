@@ -4,9 +4,8 @@ import type { IceServerFields, PeerId } from '../signalling/messages';
 import { parseClientFrame } from '../signalling/parse';
 import type { ServerLimits } from './options';
 import { Outbox } from './outbox';
-import type { PoolRegistry, Refusal, SessionRegistry } from './poolRegistry';
-import type { ResumeTokens } from './resumeTokens';
-import { Resumption } from './resumption';
+import type { Refusal, SessionRegistry } from './poolRegistry';
+import type { ResumeSockets, SessionResumption } from './resumption';
 import { ADDRESS, CLIENT, ServerClient, type ClientSocket, type Grant, type Overflow } from './serverClient';
 import type { RefusalCounts } from './serverStats';
 
@@ -50,11 +49,9 @@ export interface SessionParts {
   readonly registry: SessionRegistry<ServerClient>;
   /** Where the clients are kept (shared with a cluster's registry, which delivers to them). */
   readonly clients: Map<PeerId, ServerClient>;
-  /** The single server's registry, which session resume works with; null in a cluster. */
-  readonly localRegistry: PoolRegistry<ServerClient> | null;
   readonly refusals: RefusalCounts;
-  /** The resume tokens; null when resume is off. */
-  readonly tokens: ResumeTokens | null;
+  /** Makes the session resume of these sockets (the single server's, or a cluster's); null when resume is off. */
+  readonly resumption: ((sockets: ResumeSockets) => SessionResumption) | null;
   /** How long a dropped member keeps its place. */
   readonly graceMs: number;
   /** An `authenticate` hook runs: a resume takes the description it gives. */
@@ -77,22 +74,20 @@ export class ClientSessions {
   readonly registry: SessionRegistry<ServerClient>;
   /** Our limits (for {@link ServerClient}). */
   readonly limits: ServerLimits;
-  private readonly resumption: Resumption | null;
+  private readonly resumption: SessionResumption | null;
 
   constructor(private readonly parts: SessionParts) {
     this.registry = parts.registry;
     this.clients = parts.clients;
     this.limits = parts.limits;
-    const local = parts.localRegistry;
     this.resumption =
-      parts.tokens && local
-        ? new Resumption(parts.tokens, {
-            clients: this.clients,
-            registry: local,
-            rebind: (known, fresh) => this.rebind(known, fresh),
-            iceServers: (member) => this.iceServers(member),
-          })
-        : null;
+      parts.resumption?.({
+        clients: this.clients,
+        rebind: (known, fresh) => this.rebind(known, fresh),
+        iceServers: (member) => this.iceServers(member),
+        handOff: (member) => this.handOff(member),
+        describesOnResume: parts.describesOnResume,
+      }) ?? null;
   }
 
   /** A socket passed the edge: it becomes a client, and its connection is released when it closes. */
@@ -213,6 +208,18 @@ export class ClientSessions {
     if (this.parts.describesOnResume && JSON.stringify(known.description) !== JSON.stringify(fresh.description)) {
       this.registry.describe(known, fresh.description);
     }
+  }
+
+  /** The member resumed on another node: forgotten here without leaving its pool; its socket, if any, is cut. */
+  handOff(client: ServerClient): void {
+    if (client.grace) clearTimeout(client.grace);
+    client.grace = null;
+    client.outbox = null;
+    client.nonce = null;
+    client.pool = null;
+    client.doomed = true;
+    if (this.clients.get(client.id) === client) this.clients.delete(client.id);
+    client.socket?.terminate();
   }
 
   /** Pings every socket, and cuts those that did not answer the last ping. */

@@ -156,8 +156,9 @@ export interface SignallingServerOptions {
   readonly turn?: TurnOptions;
   /**
    * Makes this server one node of a cluster over Redis: members on any node see each other as on
-   * one server, and every limit counts cluster-wide. Session resume is not supported across
-   * nodes yet: pass `resume: false` with it (the constructor throws otherwise).
+   * one server, and every limit counts cluster-wide. A member may resume on any node: give
+   * every node the same `resume.secret` (or pass `resume: false`; without either, the
+   * constructor throws, since each node's random secret would refuse the others' tokens).
    */
   readonly cluster?: ClusterOptions;
   /**

@@ -88,6 +88,37 @@ export class Outbox {
   }
 
   /**
+   * What the member has not seen, as `[seq, frame]` (seq 0 for a frame kept only while it was
+   * away): for handing the member over to another node, which keeps them as {@link Outbox.adopt}s.
+   */
+  unseen(last: number): [number, string][] {
+    const entries: [number, string][] = [];
+    for (let i = 0; i < this.frames.length; i += 1) if (this.seqs[i] === 0 || this.seqs[i]! > last) entries.push([this.seqs[i]!, this.frames[i]!]);
+    return entries;
+  }
+
+  /**
+   * Keeps frames another node made for this member (its hand-over): numbered ones until
+   * acknowledged, like this outbox's own. Numbering goes on after the highest of them.
+   */
+  adopt(entries: readonly (readonly [number, string])[]): void {
+    for (const [seq, frame] of entries) {
+      if (seq === 0 || !this.numbered) continue;
+      const size = Buffer.byteLength(frame);
+      this.frames.push(frame);
+      this.seqs.push(seq);
+      this.sizes.push(size);
+      this.bytes += size;
+      this.continueAfter(seq);
+    }
+  }
+
+  /** Numbering goes on after `seq` (another node numbered up to it), if that is further on. */
+  continueAfter(seq: number): void {
+    if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+  }
+
+  /**
    * What goes out again to a member back on a socket that saw numbered frames up to `last`: the
    * numbered frames after it (still kept until acknowledged) and every unnumbered one kept while
    * it was away (no longer kept).

@@ -4,12 +4,10 @@ import type { PoolRegistry, Refusal } from './poolRegistry';
 import { randomTag, type ResumeTokens } from './resumeTokens';
 import type { ServerClient } from './serverClient';
 
-/** What {@link Resumption} needs from the server. */
-export interface ResumeHost {
+/** What a server's session resume needs from its sockets' keeper. */
+export interface ResumeSockets {
   /** Every client, by id. */
   readonly clients: Map<PeerId, ServerClient>;
-  /** The pools. */
-  readonly registry: PoolRegistry<ServerClient>;
   /**
    * Puts `known` (a member this server holds) on `fresh`'s socket, with the description that
    * socket authenticated with; the old socket, if any, is cut.
@@ -17,9 +15,30 @@ export interface ResumeHost {
   rebind(known: ServerClient, fresh: ServerClient): void;
   /** Fresh ICE servers for a member, when the server hands any out. */
   iceServers(member: ServerClient): IceServerFields | null;
+  /** An `authenticate` hook runs: a resume takes the description it gives (else the member keeps its own). */
+  readonly describesOnResume: boolean;
+  /** The member resumed on another node: it is no longer this one's, and does not leave its pool. */
+  handOff(member: ServerClient): void;
 }
 
-const failed = (message: string): Refusal => ({ reason: 'resume-failed', message });
+/** What {@link Resumption} needs from the single server. */
+export interface ResumeHost extends ResumeSockets {
+  /** The pools. */
+  readonly registry: PoolRegistry<ServerClient>;
+}
+
+/** Session resume as the server's sockets use it: the single server's, or a cluster's. */
+export interface SessionResumption {
+  /** A token for `member`'s membership (its `rtc:joined`), or none. */
+  issue(member: ServerClient): string | undefined;
+  /** Applies `rtc:resume` from `fresh`; a refusal (now or later) is the `rtc:error` to answer. */
+  resume(fresh: ServerClient, message: ResumeMessage): Refusal | null | Promise<Refusal | null>;
+  /** Forgets what has expired. */
+  sweep(): void;
+}
+
+/** A refused resume. */
+export const failed = (message: string): Refusal => ({ reason: 'resume-failed', message });
 
 /**
  * Session resume (our extension): which tokens still resume, and what a resume does. A token is
@@ -28,7 +47,7 @@ const failed = (message: string): Refusal => ({ reason: 'resume-failed', message
  * process does not know is readmitted only on a token issued before the process started (a restart),
  * once, and into the same life of the pool.
  */
-export class Resumption {
+export class Resumption implements SessionResumption {
   /** Members readmitted on a token of an earlier process, until that token expires: it may not serve twice. */
   private readonly readmitted = new Map<PeerId, number>();
 

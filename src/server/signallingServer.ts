@@ -12,6 +12,8 @@ import { PoolRegistry, type MemberInfo, type PoolInfo, type RegistryEvents } fro
 import { requestPathname } from './requestPathname';
 import { METRICS_PATH, ServerMetrics } from './serverMetrics';
 import { ResumeTokens } from './resumeTokens';
+import { Resumption, type ResumeSockets, type SessionResumption } from './resumption';
+import { ClusterResumption } from './cluster/clusterResumption';
 import type { ServerClient } from './serverClient';
 import { RefusalCounts, type ServerStats } from './serverStats';
 import { UpgradeEdge } from './upgradeEdge';
@@ -105,9 +107,8 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       },
       roundTrip: (seconds) => this.metrics.roundTrip(seconds),
     };
-    if (options.cluster && options.resume !== false) {
-      // a resume must find the member's hold buffer and token state on any node: not built yet
-      throw new Error('cluster: session resume across nodes is not supported yet; pass resume: false');
+    if (options.cluster && options.resume !== false && options.resume?.secret === undefined) {
+      throw new Error('cluster: give every node the same resume secret (resume: { secret }), or pass resume: false');
     }
     const clients = new Map<string, ServerClient>();
     this.clusterRegistry = options.cluster ? new ClusterRegistry(options.cluster, this.limits, options.privatePools ?? false, events, clients) : null;
@@ -115,14 +116,14 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
     this.cluster = this.clusterRegistry ? clusterView(this.clusterRegistry) : null;
     this.metrics = new ServerMetrics({ stats: () => this.stats(), relays: () => this.relays }, { node: this.cluster?.node });
     if (options.turn) checkTurnOptions(options.turn);
+    const tokens = options.resume === false ? null : new ResumeTokens(options.resume?.secret, options.resume?.tokenTtlMs);
     const handsOutIce = options.turn !== undefined || (options.iceServers?.length ?? 0) > 0;
     this.sessions = new ClientSessions({
       limits: this.limits,
       registry: this.clusterRegistry ?? this.registry!,
-      localRegistry: this.registry,
       clients,
       refusals: this.refusals,
-      tokens: options.resume === false ? null : new ResumeTokens(options.resume?.secret, options.resume?.tokenTtlMs),
+      resumption: tokens === null ? null : (sockets) => this.resumption(tokens, sockets),
       graceMs: options.resume === false ? 0 : (options.resume?.graceMs ?? DEFAULT_RESUME_GRACE_MS),
       describesOnResume: options.authenticate !== undefined,
       release: (address) => this.admission.release(address),
@@ -227,6 +228,12 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       await this.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** Session resume: on a single server, of its own members; in a cluster, on any node. */
+  private resumption(tokens: ResumeTokens, sockets: ResumeSockets): SessionResumption {
+    if (this.clusterRegistry) return new ClusterResumption(tokens, this.clusterRegistry, sockets);
+    return new Resumption(tokens, { ...sockets, registry: this.registry! });
   }
 
   /** Takes `/metrics` on an app's server: its request listeners get every other request. */

@@ -53,12 +53,12 @@ describe('ClusterRegistry', () => {
       expect(failure).to.be.instanceOf(Error);
     });
 
-    it('throws "not supported yet" for session resume in a cluster, rather than resuming wrongly', async () => {
+    it('refuses a node with session resume but no secret: each node\'s random one would refuse the others\' tokens', async () => {
       let failure: unknown = null;
       await createSignallingServer({ cluster: { redis: redis.url } }).catch((error: unknown) => {
         failure = error;
       });
-      expect(String(failure)).to.match(/not supported yet; pass resume: false/);
+      expect(String(failure)).to.match(/same resume secret/);
     });
   });
 

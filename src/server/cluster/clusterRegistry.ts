@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PeerDescription, PeerId, ServerMessage } from '../../signalling/messages';
 import type { ServerLimits } from '../options';
 import type { MemberInfo, PoolInfo, PoolMessage, Refusal, RegistryEvents, ServerReason } from '../poolRegistry';
+import { randomTag } from '../resumeTokens';
 import type { ServerClient } from '../serverClient';
 import { ClusterLink } from './clusterLink';
 import type { ClusterOptions } from './clusterOptions';
@@ -9,10 +10,18 @@ import type { ClusterOptions } from './clusterOptions';
 const refuse = (reason: ServerReason, message: string): Refusal => ({ reason, message });
 const UNAVAILABLE = refuse('cluster-unavailable', 'the cluster state (Redis) is unreachable; try again');
 
-/** A member's pool as this node knows it: for putting it back into a Redis that lost it. */
-interface Seat {
+/** A member's pool as this node knows it: for putting it back into a Redis that lost it, and for its resume tokens. */
+export interface Seat {
   readonly instance: string;
   readonly created: string;
+}
+
+/** What a cluster's session resume takes from the inbox: see `ClusterResumption`. */
+export interface InboxResumption {
+  /** Holds a message for a member whose resume on this node is under way; false when there is none. */
+  hold(id: PeerId, message: ServerMessage): boolean;
+  /** A control entry between nodes (`ctl` = moved or handover) for member `id` of `pool`. */
+  control(kind: string, id: PeerId, pool: string, fields: ReadonlyMap<string, string>): void;
 }
 
 /**
@@ -29,6 +38,10 @@ export class ClusterRegistry {
   private readonly joining = new Map<PeerId, { readonly pool: string; readonly early: ServerMessage[] }>();
   /** Pools this node created with createPool (kept while empty): put back too. */
   private readonly createdHere = new Map<string, string>();
+  /** Sockets whose `rtc:resume` is on its way: what they send meanwhile waits for it. */
+  private readonly resumes = new Map<ServerClient, Promise<unknown>>();
+  /** Session resume, when on. */
+  resumption: InboxResumption | null = null;
 
   constructor(
     options: ClusterOptions,
@@ -54,6 +67,8 @@ export class ClusterRegistry {
 
   /** Applies one validated client message; resolves with the refusal to answer, if any. */
   handle(member: ServerClient, message: PoolMessage): Promise<Refusal | null> {
+    const resume = member.pool === null ? this.resumes.get(member) : undefined;
+    if (resume) return resume.then(() => this.handle(member, message));
     switch (message.type) {
       case 'rtc:join':
         return this.join(member, message.data.pool);
@@ -105,6 +120,40 @@ export class ClusterRegistry {
     return rows.map(([id, created, descs]) => ({ id, created: created === '1', members: membersOf(descs) }));
   }
 
+  /** The seat of a member of this node. */
+  seatOf(id: PeerId): Seat | undefined {
+    return this.seats.get(id);
+  }
+
+  /** A member resumed on this node (`seat`), or moved away from it (undefined). */
+  seat(id: PeerId, seat: Seat | undefined): void {
+    if (seat) this.seats.set(id, seat);
+    else this.seats.delete(id);
+  }
+
+  /** `fresh` sent `rtc:resume`: its other messages wait until `done` settles. */
+  resuming(fresh: ServerClient, done: Promise<unknown>): void {
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.resumes.set(fresh, settled);
+    void settled.then(() => this.resumes.delete(fresh));
+  }
+
+  /** A message for a member of this node, as the inbox delivers it. */
+  deliverTo(id: PeerId, pool: string, message: ServerMessage): void {
+    const client = this.clients.get(id);
+    if (!client) return;
+    const pending = this.joining.get(id);
+    if (client.pool !== pool) {
+      if (pending?.pool === pool) pending.early.push(message);
+      return;
+    }
+    if (message.type === 'rtc:stop') this.stopLocal(id);
+    client.send(message);
+  }
+
   /** Says goodbye: this node's members leave their pools at once. */
   close(): Promise<void> {
     return this.link.close();
@@ -114,6 +163,8 @@ export class ClusterRegistry {
     if (member.pool !== null || this.joining.has(member.id)) return refuse('already-joined', `already a member of pool '${member.pool ?? name}'`);
     const pending = { pool: name, early: [] as ServerMessage[] };
     this.joining.set(member.id, pending);
+    // the nonce of the member's first resume token: Redis keeps it, so any node can check a token
+    member.nonce = randomTag();
     let reply: string[];
     try {
       reply = (await this.link.run('rtcJoin', [
@@ -128,16 +179,21 @@ export class ClusterRegistry {
         this.limits.maxPoolsPerAddress,
         this.limits.maxPoolsPerConnection,
         randomUUID(),
+        member.nonce,
       ])) as string[];
     } catch {
       this.joining.delete(member.id);
+      member.nonce = null;
       return UNAVAILABLE;
     }
     // left while the join was on its way: its leave runs after it in Redis
     if (this.joining.get(member.id) !== pending || this.clients.get(member.id) !== member) return null;
     this.joining.delete(member.id);
     const [status, detail] = reply as [string, string];
-    if (status !== 'ok') return refusalOf(status as ServerReason, detail, name, this.limits);
+    if (status !== 'ok') {
+      member.nonce = null;
+      return refusalOf(status as ServerReason, detail, name, this.limits);
+    }
     const [, instance, created, ...descs] = reply as [string, string, string, ...string[]];
     member.pool = name;
     this.seats.set(member.id, { instance, created });
@@ -172,25 +228,19 @@ export class ClusterRegistry {
 
   /** One inbox entry: a message for some of this node's members. */
   private deliver(fields: readonly string[]): void {
-    let to = '';
-    let pool = '';
-    let raw = '';
-    for (let i = 0; i < fields.length; i += 2) {
-      if (fields[i] === 'to') to = fields[i + 1]!;
-      else if (fields[i] === 'pool') pool = fields[i + 1]!;
-      else if (fields[i] === 'm') raw = fields[i + 1]!;
+    const entry = new Map<string, string>();
+    for (let i = 0; i < fields.length; i += 2) entry.set(fields[i]!, fields[i + 1]!);
+    const to = entry.get('to') ?? '';
+    const pool = entry.get('pool') ?? '';
+    const control = entry.get('ctl');
+    if (control !== undefined) {
+      this.resumption?.control(control, to, pool, entry);
+      return;
     }
-    const message = JSON.parse(raw) as ServerMessage;
+    const message = JSON.parse(entry.get('m') ?? '') as ServerMessage;
     for (const id of to.split(',')) {
-      const client = this.clients.get(id);
-      if (!client) continue;
-      const pending = this.joining.get(id);
-      if (client.pool !== pool) {
-        if (pending?.pool === pool) pending.early.push(message);
-        continue;
-      }
-      if (message.type === 'rtc:stop') this.stopLocal(id);
-      client.send(message);
+      if (this.resumption?.hold(id, message)) continue;
+      this.deliverTo(id, pool, message);
     }
   }
 
@@ -206,11 +256,11 @@ export class ClusterRegistry {
 
   private restoreArgs(): string[] {
     const args: string[] = [];
-    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1');
+    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1', '');
     for (const [id, seat] of this.seats) {
       const client = this.clients.get(id);
       if (!client || client.pool === null) continue;
-      args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created);
+      args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created, client.nonce ?? '');
     }
     return args;
   }

@@ -5,9 +5,11 @@
 //
 // Keys (P = prefix): P:pools SET of pool names; P:pool:<name> HASH member -> node; P:desc:<name>
 // HASH member -> description JSON; P:meta:<name> HASH created, instance, address, creator;
-// P:member:<id> the member's pool; P:nodemembers:<node> SET of its members; P:nodes SET of nodes;
-// P:alive:<node> liveness with a TTL; P:inbox:<node> STREAM of what that node delivers, entries
-// { to = "id,id", pool, m = message JSON }; P:addrpools:<address>, P:connpools:<id> counters.
+// P:member:<id> the member's pool; P:nonce:<id> the nonce its one good resume token carries;
+// P:nodemembers:<node> SET of its members; P:nodes SET of nodes; P:alive:<node> liveness with a
+// TTL; P:inbox:<node> STREAM of what that node delivers, entries { to = "id,id", pool, m = message
+// JSON } or, between nodes, { to = id, pool, ctl = moved | handover, ... } (see RESUME);
+// P:addrpools:<address>, P:connpools:<id> counters.
 
 /** Helpers every script starts with: sending to members through their nodes' inboxes, and leaving. */
 const COMMON = `
@@ -46,7 +48,7 @@ local function leave(id, node)
   local poolKey = P .. ':pool:' .. name
   local at = redis.call('HGET', poolKey, id)
   if node and at and at ~= node then return false end
-  redis.call('DEL', P .. ':member:' .. id)
+  redis.call('DEL', P .. ':member:' .. id, P .. ':nonce:' .. id)
   redis.call('HDEL', poolKey, id)
   redis.call('HDEL', P .. ':desc:' .. name, id)
   if at then redis.call('SREM', P .. ':nodemembers:' .. at, id) end
@@ -61,7 +63,7 @@ end
 
 /**
  * rtc:join. ARGV: prefix, node, id, pool, description JSON, address, private (1/0), maxPools,
- * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance.
+ * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce.
  * Returns { 'ok', instance, created, others (id, description JSON, ...) } or { reason, detail }.
  */
 export const JOIN = `${COMMON}
@@ -86,6 +88,7 @@ local descs = redis.call('HGETALL', P .. ':desc:' .. name)
 redis.call('HSET', poolKey, id, node)
 redis.call('HSET', P .. ':desc:' .. name, id, desc)
 redis.call('SET', P .. ':member:' .. id, name)
+redis.call('SET', P .. ':nonce:' .. id, ARGV[13])
 redis.call('SADD', P .. ':nodemembers:' .. node, id)
 deliver(members, nil, name, '{"type":"rtc:peer","data":{"id":' .. q(id) .. ',"description":' .. desc .. '}}')
 local reply = { 'ok', redis.call('HGET', meta, 'instance'), redis.call('HGET', meta, 'created') }
@@ -137,7 +140,7 @@ local name = ARGV[2]
 if redis.call('EXISTS', P .. ':meta:' .. name) == 0 then return 0 end
 local members = redis.call('HGETALL', P .. ':pool:' .. name)
 for i = 1, #members, 2 do
-  redis.call('DEL', P .. ':member:' .. members[i])
+  redis.call('DEL', P .. ':member:' .. members[i], P .. ':nonce:' .. members[i])
   redis.call('SREM', P .. ':nodemembers:' .. members[i + 1], members[i])
 end
 deliver(members, nil, name, '{"type":"rtc:stop","data":{}}')
@@ -178,7 +181,7 @@ return count
 /**
  * A node's members are put back after Redis lost them (restarted empty, or the node was taken
  * for dead during an outage). ARGV: prefix, node, ttl ms, then per member: id, pool, description
- * JSON, instance, created (1/0). A member already there is left alone; one put back is announced
+ * JSON, instance, created (1/0), nonce ('' for a pool created with createPool, whose id is ''). A member already there is left alone; one put back is announced
  * to the rest of its pool with rtc:peer `resumed`, as a restarted server's readmission is. A pool
  * there under another instance was stopped and created again: its member is named in the reply,
  * to be stopped.
@@ -188,7 +191,7 @@ local node = ARGV[2]
 redis.call('SADD', P .. ':nodes', node)
 redis.call('SET', P .. ':alive:' .. node, '1', 'PX', ARGV[3])
 local stopped = {}
-for i = 4, #ARGV, 5 do
+for i = 4, #ARGV, 6 do
   local id, name, desc, instance, created = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local meta = P .. ':meta:' .. name
   local have = redis.call('HGET', meta, 'instance')
@@ -209,6 +212,7 @@ for i = 4, #ARGV, 5 do
     redis.call('HSET', poolKey, id, node)
     redis.call('HSET', P .. ':desc:' .. name, id, desc)
     redis.call('SET', P .. ':member:' .. id, name)
+    redis.call('SET', P .. ':nonce:' .. id, ARGV[i + 5])
     redis.call('SADD', P .. ':nodemembers:' .. node, id)
   end
 end
@@ -221,5 +225,49 @@ local node = ARGV[2]
 for _, id in ipairs(redis.call('SMEMBERS', P .. ':nodemembers:' .. node)) do leave(id, node) end
 redis.call('DEL', P .. ':nodemembers:' .. node, P .. ':inbox:' .. node, P .. ':alive:' .. node)
 redis.call('SREM', P .. ':nodes', node)
+return 1
+`;
+
+/**
+ * rtc:resume on any node: the membership moves to the node the member came back on, if its token
+ * is its one good token (the nonce) for this life of the pool; the nonce rotates. The node that
+ * held the member is told (ctl = moved, with what the member saw last), and hands over on the
+ * same bus what it kept for the member. ARGV: prefix, node, id, pool, instance, nonce, new nonce,
+ * last seen. Returns { 'ok', old node, created, own description JSON, others (id, description
+ * JSON, ...) } or { reason }.
+ */
+export const RESUME = `${COMMON}
+local node, id, name = ARGV[2], ARGV[3], ARGV[4]
+if redis.call('GET', P .. ':member:' .. id) ~= name then return { 'ended' } end
+local meta = P .. ':meta:' .. name
+if redis.call('HGET', meta, 'instance') ~= ARGV[5] then return { 'ended' } end
+if redis.call('GET', P .. ':nonce:' .. id) ~= ARGV[6] then return { 'used' } end
+redis.call('SET', P .. ':nonce:' .. id, ARGV[7])
+local poolKey = P .. ':pool:' .. name
+local old = redis.call('HGET', poolKey, id)
+if old ~= node then
+  redis.call('HSET', poolKey, id, node)
+  redis.call('SREM', P .. ':nodemembers:' .. old, id)
+  redis.call('SADD', P .. ':nodemembers:' .. node, id)
+  redis.call('XADD', P .. ':inbox:' .. old, 'MAXLEN', '~', MAXLEN, '*', 'to', id, 'pool', name, 'ctl', 'moved', 'node', node, 'last', ARGV[8])
+end
+local reply = { 'ok', old, redis.call('HGET', meta, 'created'), redis.call('HGET', P .. ':desc:' .. name, id) or 'null' }
+local descs = redis.call('HGETALL', P .. ':desc:' .. name)
+for i = 1, #descs, 2 do
+  if descs[i] ~= id then
+    table.insert(reply, descs[i])
+    table.insert(reply, descs[i + 1])
+  end
+end
+return reply
+`;
+
+/**
+ * What a node kept for a member that moved: to the member's new node. ARGV: prefix, node, id,
+ * pool, the last number the old node gave, frames as JSON [[seq, frame], ...].
+ */
+export const HANDOVER = `
+local P = ARGV[1]
+redis.call('XADD', P .. ':inbox:' .. ARGV[2], 'MAXLEN', '~', 100000, '*', 'to', ARGV[3], 'pool', ARGV[4], 'ctl', 'handover', 'seq', ARGV[5], 'frames', ARGV[6])
 return 1
 `;

@@ -1,0 +1,201 @@
+import type { PeerDescription, PeerId, ResumeMessage, ServerMessage } from '../../signalling/messages';
+import { Outbox } from '../outbox';
+import type { Refusal } from '../poolRegistry';
+import { failed, type ResumeSockets, type SessionResumption } from '../resumption';
+import { randomTag, type ResumeTokens } from '../resumeTokens';
+import type { ServerClient } from '../serverClient';
+import type { ClusterRegistry, InboxResumption } from './clusterRegistry';
+
+/**
+ * How long a node that took over a member waits for the node that held it to hand over what it
+ * kept. A node that died without a goodbye hands over nothing; the member's new messages then go
+ * out after this wait, and what the dead node kept is lost with it.
+ */
+export const HANDOVER_TIMEOUT_MS = 2_000;
+
+const UNAVAILABLE: Refusal = { reason: 'cluster-unavailable', message: 'the cluster state (Redis) is unreachable; try again' };
+
+/** A resume under way on this node: what arrives for the member waits for the hand-over. */
+interface Takeover {
+  readonly fresh: ServerClient;
+  readonly early: ServerMessage[];
+  timer: NodeJS.Timeout | null;
+  /** The script answered: the member is this node's. */
+  moved: boolean;
+}
+
+/**
+ * Session resume in a cluster: a member may resume on any node. Redis is the authority on
+ * whether a token still resumes (the member's one good nonce, the pool's life); the script that
+ * checks it moves the membership to the node the member came back on and tells the node that held
+ * it, which hands over on the bus what the member has not seen (its numbered frames and what it
+ * kept while the member was away). Numbering goes on from there, so the member's replay filter
+ * drops nothing new. Until the hand-over arrives, what is sent to the member waits, in order.
+ */
+export class ClusterResumption implements SessionResumption, InboxResumption {
+  private readonly takeovers = new Map<PeerId, Takeover>();
+
+  constructor(
+    private readonly tokens: ResumeTokens,
+    private readonly registry: ClusterRegistry,
+    private readonly sockets: ResumeSockets,
+  ) {
+    registry.resumption = this;
+  }
+
+  /** The token of `member`'s current nonce (set by the join or the last resume; Redis has it too). */
+  issue(member: ServerClient): string | undefined {
+    const seat = this.registry.seatOf(member.id);
+    if (!seat || member.pool === null || member.nonce === null) return undefined;
+    return this.tokens.issue({ id: member.id, pool: member.pool, instance: seat.instance, nonce: member.nonce }, member.principal);
+  }
+
+  resume(fresh: ServerClient, message: ResumeMessage): Refusal | null | Promise<Refusal | null> {
+    const { data } = message;
+    if (fresh.pool !== null) return { reason: 'already-joined', message: `already a member of pool '${fresh.pool}'` };
+    const claims = this.tokens.verify(data.id, data.pool, data.token, fresh.principal);
+    if (claims === 'invalid') return failed('the resume token does not match this member, pool and principal');
+    if (claims === 'expired') return failed('the resume token has expired');
+    if (this.sockets.clients.get(data.id) === fresh) return failed('a socket cannot resume itself');
+    if (this.takeovers.has(data.id)) return failed('a resume of that member is under way');
+    const takeover: Takeover = { fresh, early: [], timer: null, moved: false };
+    this.takeovers.set(data.id, takeover);
+    const done = this.take(fresh, data, claims.instance, claims.nonce, takeover);
+    this.registry.resuming(fresh, done);
+    return done;
+  }
+
+  sweep(): void {
+    // tokens are checked against Redis: nothing is kept here past a resume
+  }
+
+  hold(id: PeerId, message: ServerMessage): boolean {
+    const takeover = this.takeovers.get(id);
+    if (!takeover) return false;
+    takeover.early.push(message);
+    return true;
+  }
+
+  control(kind: string, id: PeerId, pool: string, fields: ReadonlyMap<string, string>): void {
+    if (kind === 'moved') this.handOver(id, pool, fields.get('node') ?? '', Number(fields.get('last') ?? 0));
+    else if (kind === 'handover') this.takeOver(id, Number(fields.get('seq') ?? 0), fields.get('frames') ?? '[]');
+  }
+
+  /** Runs the resume script, and makes `fresh` the member if it says so. */
+  private async take(fresh: ServerClient, data: ResumeMessage['data'], instance: string, nonce: string, takeover: Takeover): Promise<Refusal | null> {
+    const node = this.registry.link.node;
+    const next = randomTag();
+    const last = data.last ?? 0;
+    let reply: string[];
+    try {
+      reply = (await this.registry.link.run('rtcResume', [node, data.id, data.pool, instance, nonce, next, last])) as string[];
+    } catch {
+      this.settle(data.id, takeover);
+      return UNAVAILABLE;
+    }
+    const [status, old, created, own, ...descs] = reply as [string, string, string, string, ...string[]];
+    if (status !== 'ok') {
+      this.settle(data.id, takeover);
+      return failed(status === 'used' ? 'the resume token was used already: each resumes once' : 'that membership has ended');
+    }
+    // the member is this node's now, even if its socket went meanwhile: then it leaves from here
+    const known = this.sockets.clients.get(data.id);
+    if (old === node && known && known !== fresh && known.pool === data.pool) {
+      known.nonce = next;
+      this.settle(data.id, takeover);
+      if (fresh.doomed) return null;
+      this.sockets.rebind(known, fresh);
+      const outbox = known.outbox;
+      const replay = outbox ? outbox.replay(last) : [];
+      known.send(this.resumed(known, descs));
+      for (const frame of replay) known.write(frame);
+      if (!data.ack) known.outbox = null;
+      else if (!outbox?.numbered) known.outbox = new Outbox(true, last);
+      return null;
+    }
+    const description = JSON.parse(own) as PeerDescription;
+    const freshDescription = fresh.description;
+    fresh.description = description;
+    if (fresh.doomed) {
+      // its socket closed while the script ran: the member is this node's, and leaves from here
+      this.settle(data.id, takeover);
+      fresh.id = data.id;
+      fresh.pool = data.pool;
+      this.registry.seat(fresh.id, { instance, created });
+      this.registry.leave(fresh);
+      return null;
+    }
+    this.sockets.clients.delete(fresh.id);
+    fresh.id = data.id;
+    this.sockets.clients.set(fresh.id, fresh);
+    fresh.pool = data.pool;
+    fresh.nonce = next;
+    // numbering goes on from what the member saw; the hand-over's frames come after it
+    fresh.outbox = data.ack ? new Outbox(true, last) : null;
+    this.registry.seat(fresh.id, { instance, created });
+    takeover.moved = true;
+    fresh.send(this.resumed(fresh, descs));
+    // the description is what the hook says now; without a hook there is nothing fresher than the old one
+    if (this.sockets.describesOnResume && JSON.stringify(freshDescription) !== own) this.registry.describe(fresh, freshDescription);
+    if (old === node) this.settle(fresh.id, takeover);
+    else takeover.timer = setTimeout(() => this.settle(fresh.id, takeover), HANDOVER_TIMEOUT_MS);
+    return null;
+  }
+
+  private resumed(member: ServerClient, descs: readonly string[]): ServerMessage {
+    const descriptions: { [id: PeerId]: PeerDescription } = {};
+    for (let i = 0; i < descs.length; i += 2) descriptions[descs[i]!] = JSON.parse(descs[i + 1]!) as PeerDescription;
+    return {
+      type: 'rtc:resumed',
+      data: {
+        client_id: member.id,
+        peers: Object.keys(descriptions),
+        descriptions,
+        pool: member.pool!,
+        token: this.issue(member),
+        ...this.sockets.iceServers(member),
+      },
+    };
+  }
+
+  /** This node held `id`, which resumed on `node`: hand over what it has not seen, and forget it here. */
+  private handOver(id: PeerId, pool: string, node: string, last: number): void {
+    const known = this.sockets.clients.get(id);
+    const mine = known !== undefined && known.pool === pool;
+    const frames = mine ? (known.outbox?.unseen(last) ?? []) : [];
+    const seq = mine ? (known.outbox?.lastSeq ?? last) : last;
+    // sent even when there is nothing: the new node then goes on without waiting
+    void this.registry.link.run('rtcHandover', [node, id, pool, seq, JSON.stringify(frames)], true).catch(() => {});
+    if (!mine) return;
+    this.registry.seat(id, undefined);
+    this.sockets.handOff(known);
+  }
+
+  /** What the node that held `id` kept, now this node's: out first, then what waited. */
+  private takeOver(id: PeerId, seq: number, raw: string): void {
+    const takeover = this.takeovers.get(id);
+    if (!takeover?.moved) return;
+    const member = takeover.fresh;
+    let frames: [number, string][] = [];
+    try {
+      frames = (JSON.parse(raw) as [number, string][]).filter(([n, frame]) => Number.isSafeInteger(n) && typeof frame === 'string');
+    } catch {
+      // a node of another version: nothing to replay
+    }
+    for (const [, frame] of frames) member.write(frame);
+    member.outbox?.adopt(frames);
+    member.outbox?.continueAfter(seq);
+    this.settle(id, takeover);
+  }
+
+  /** The takeover is over: what waited goes out (numbered after the hand-over). */
+  private settle(id: PeerId, takeover: Takeover): void {
+    if (this.takeovers.get(id) !== takeover) return;
+    if (takeover.timer) clearTimeout(takeover.timer);
+    this.takeovers.delete(id);
+    if (!takeover.moved) return;
+    const pool = takeover.fresh.pool;
+    if (pool === null) return;
+    for (const message of takeover.early) this.registry.deliverTo(id, pool, message);
+  }
+}
