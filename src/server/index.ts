@@ -10,6 +10,7 @@ export {
   type SignallingServerEvents,
 } from './signallingServer';
 export type { SignallingCluster } from './cluster/signallingCluster';
+export { HANDOVER_HOLD_LIMIT, HANDOVER_TIMEOUT_MS } from './cluster/clusterResumption';
 export { ServerMetrics, METRICS_PATH, type MetricsSource } from './serverMetrics';
 export {
   CLUSTER_QUEUE_LIMIT,

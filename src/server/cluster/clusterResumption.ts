@@ -13,6 +13,12 @@ import type { ClusterRegistry, InboxResumption } from './clusterRegistry';
  */
 export const HANDOVER_TIMEOUT_MS = 2_000;
 
+/**
+ * Messages that may wait for a hand-over: past this many, the node stops waiting and sends them
+ * (numbered after what the member saw), so a member under a storm costs a bounded amount.
+ */
+export const HANDOVER_HOLD_LIMIT = 1_000;
+
 const UNAVAILABLE: Refusal = { reason: 'cluster-unavailable', message: 'the cluster state (Redis) is unreachable; try again' };
 
 /** A resume under way on this node: what arrives for the member waits for the hand-over. */
@@ -73,6 +79,7 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     const takeover = this.takeovers.get(id);
     if (!takeover) return false;
     takeover.early.push(message);
+    if (takeover.moved && takeover.early.length > HANDOVER_HOLD_LIMIT) this.settle(id, takeover);
     return true;
   }
 
