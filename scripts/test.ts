@@ -40,6 +40,27 @@ function docs(): Tally {
   return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 }
 
+/**
+ * The packed package as its users get it: `attw --pack` (types resolve, in the module format of
+ * their code, under node10, node16 from CJS and ESM, and bundlers) and `publint --strict` (the
+ * `exports`, `files` and fields agree with what is packed). Each tool counts as one check.
+ */
+function packageCheck(): Tally {
+  console.log('\n# Package (attw --pack, publint --strict)');
+  const checks: [string, string[]][] = [
+    ['attw --pack: every entry point types and resolves', [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--pack', '.']],
+    ['publint --strict: no package problem', [join(root, 'node_modules/publint/src/cli.js'), '--strict']],
+  ];
+  const tally: Tally = { passed: 0, failed: 0 };
+  for (const [what, args] of checks) {
+    const ok = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status === 0;
+    console.log(ok ? `  ✔ ${what}` : `  ✘ ${what} (see above)`);
+    if (ok) tally.passed += 1;
+    else tally.failed += 1;
+  }
+  return tally;
+}
+
 /** The end-to-end specs run the built CLI and demo, as `npm start` would. */
 function buildPackage(): boolean {
   console.log('\n# Building (npm run build)');
@@ -92,6 +113,7 @@ async function main(): Promise<void> {
     total.failed += 1;
   } else {
     if (only !== 'browser') add(docs());
+    if (only !== 'browser') add(packageCheck());
     if (only !== 'browser') add(await nodeTier());
     if (only !== 'node') add(await browserTier());
   }

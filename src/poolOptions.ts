@@ -11,13 +11,13 @@ export const RESUME_TIMEOUT_MS = 5_000;
 export const RESUME_CONFIRM_MS = 10_000;
 
 /** `rtc:error` reasons that answer a join: while joining, they reject `join()`. */
-export const JOIN_REFUSALS: ReadonlySet<string> = new Set(['already-joined', 'pool-full', 'pool-not-found', 'too-many-pools', 'bad-field', 'rate-limited']);
+export const JOIN_REFUSALS: ReadonlySet<string> = /*#__PURE__*/ new Set(['already-joined', 'pool-full', 'pool-not-found', 'too-many-pools', 'bad-field', 'rate-limited']);
 /**
  * `rtc:error` reasons that answer a resume (`unknown-type` from a plain ssp v2 server): while
  * resuming, they make the pool join afresh. Others (a queued candidate for a peer that left)
  * do not.
  */
-export const RESUME_REFUSALS: ReadonlySet<string> = new Set(['resume-failed', 'unknown-type', 'bad-field', 'already-joined', 'pool-full', 'pool-not-found', 'too-many-pools']);
+export const RESUME_REFUSALS: ReadonlySet<string> = /*#__PURE__*/ new Set(['resume-failed', 'unknown-type', 'bad-field', 'already-joined', 'pool-full', 'pool-not-found', 'too-many-pools']);
 
 /**
  * Where a pool is. `reconnecting`: signalling is away (the connections to peers keep working)

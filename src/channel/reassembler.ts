@@ -8,7 +8,7 @@ export type ReassemblyEvent =
   | { readonly type: 'invalid'; readonly why: string }
   | { readonly type: 'ready' };
 
-const decoder = new TextDecoder();
+const decoder = /*#__PURE__*/ new TextDecoder();
 
 /**
  * Puts messages back together from `rtcpool-chunks/1` frames (see `framing.ts`). One message is

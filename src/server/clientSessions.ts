@@ -38,6 +38,14 @@ function onSocketClose(this: ClientSocket, code: number): void {
   client.host.closed(client, this, code);
 }
 
+/**
+ * A refusal still to come (a cluster's answers take a round trip). Not `instanceof Promise`: in
+ * a process that loaded zone.js (an Angular server rendering beside us), `Promise` is zone.js's,
+ * and an async function's native promise is not an instance of it.
+ */
+const isPending = (refusal: Refusal | null | Promise<Refusal | null>): refusal is Promise<Refusal | null> =>
+  refusal !== null && typeof (refusal as { then?: unknown }).then === 'function';
+
 const sizeOf = (data: RawData): number =>
   Array.isArray(data) ? data.reduce((sum, chunk) => sum + chunk.byteLength, 0) : data.byteLength;
 const textOf = (data: RawData): string =>
@@ -169,13 +177,13 @@ export class ClientSessions {
         const outbox = client.outbox;
         if (client.pool === null) client.outbox = message.data.ack ? new Outbox(true) : null;
         refusal = this.registry.handle(client, message);
-        if (refusal !== null && !(refusal instanceof Promise)) client.outbox = outbox;
+        if (refusal !== null && !isPending(refusal)) client.outbox = outbox;
         break;
       }
       default:
         refusal = this.registry.handle(client, message);
     }
-    if (refusal instanceof Promise) refusal.then((late) => late && !client.doomed && this.refuse(client, late));
+    if (isPending(refusal)) refusal.then((late) => late && !client.doomed && this.refuse(client, late));
     else if (refusal) this.refuse(client, refusal);
   }
 

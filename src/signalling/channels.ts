@@ -53,15 +53,32 @@ export class SocketIoSignalling extends Signalling {
  * ```
  */
 export class signalling extends Signalling {
+  // Getters, not static fields: a static field compiles to a `static {}` block, which bundlers
+  // must keep, and with it every class it names, in apps that never touch this namespace.
+
   /** The channel over a custom transceiver. */
-  static readonly signalling = Signalling;
+  static get signalling(): typeof Signalling {
+    return Signalling;
+  }
   /** Base class of custom transceivers. */
-  static readonly transceiver = Transceiver;
+  static get transceiver(): typeof Transceiver {
+    return Transceiver;
+  }
   /** The channel over a WebSocket. */
-  static readonly websocket = WebSocketSignalling;
+  static get websocket(): typeof WebSocketSignalling {
+    return WebSocketSignalling;
+  }
   /** socket.io channels: `signalling.socket.io`. */
-  static readonly socket = {
+  static get socket(): {
     /** The channel over a socket.io-client socket. */
-    io: SocketIoSignalling,
-  } as const;
+    readonly io: typeof SocketIoSignalling;
+  } {
+    return SOCKET;
+  }
 }
+
+/** The object behind `signalling.socket`: one, so `signalling.socket === signalling.socket`. */
+const SOCKET = {
+  /** The channel over a socket.io-client socket. */
+  io: SocketIoSignalling,
+} as const;

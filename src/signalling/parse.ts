@@ -32,7 +32,7 @@ export type Decoded =
   | { readonly kind: 'invalid'; readonly reason: ProtocolReason; readonly detail: string };
 
 /** What a field reader answers for a value it cannot accept. */
-const INVALID: unique symbol = Symbol('invalid');
+const INVALID: unique symbol = /*#__PURE__*/ Symbol('invalid');
 /**
  * Reads one field: the value to keep (rebuilt from the fields it knows, for objects, so nothing
  * the sender added travels on), or {@link INVALID}.
@@ -58,7 +58,7 @@ const MAX_TOKEN_LENGTH = 256;
 const isToken = (v: unknown): boolean => isString(v) && v.length > 0 && v.length <= MAX_TOKEN_LENGTH;
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isBoolean = (v: unknown): boolean => typeof v === 'boolean';
-const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
+const SDP_TYPES = /*#__PURE__*/ new Set(['offer', 'answer', 'pranswer', 'rollback']);
 
 /** `{ type, sdp }` and nothing else; a rollback may leave out its SDP, every other type carries one. */
 const readSdp: Read = (v) => {
@@ -66,9 +66,11 @@ const readSdp: Read = (v) => {
   if (v.sdp === undefined && v.type === 'rollback') return { type: v.type };
   return isString(v.sdp) ? { type: v.type, sdp: v.sdp } : INVALID;
 };
+// wrapped: a table that reads `Number.isInteger` at load is kept by bundlers even when unused
+const isInteger = (v: unknown): boolean => Number.isInteger(v);
 const CANDIDATE_FIELDS: ReadonlyArray<readonly [string, (v: unknown) => boolean]> = [
   ['sdpMid', isString],
-  ['sdpMLineIndex', Number.isInteger],
+  ['sdpMLineIndex', isInteger],
   ['usernameFragment', isString],
 ];
 /** `{ candidate, sdpMid?, sdpMLineIndex?, usernameFragment? }` and nothing else, or null. */
@@ -114,7 +116,9 @@ type Spec = readonly Field[];
 const spec = (fields: { readonly [name: string]: readonly [Read, 'optional'?] }): Spec =>
   Object.entries(fields).map(([name, [read, optional]]) => ({ name, read, optional: optional === 'optional' }));
 
-const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = {
+// The tables are built by calls, which a bundler keeps unless they are marked pure: marked, a
+// bundle that never reads a table leaves it out (the browser entry has no client table).
+const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = /*#__PURE__*/ (() => ({
   'rtc:join': spec({ pool: [checked(isPoolName)], ack: [checked(isBoolean), 'optional'] }),
   'rtc:sdp': spec({ to: [checked(isId)], description: [readSdp] }),
   // 3.x clients also send `from`; it is not picked, so it can never be trusted by mistake
@@ -128,9 +132,9 @@ const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = {
   }),
   'rtc:ack': spec({ seq: [checked(isSeq)] }),
   'rtc:ice-servers': spec({}),
-};
+}))();
 
-const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = {
+const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = /*#__PURE__*/ (() => ({
   // descriptions and pool are read leniently: some ssp v2 servers leave them out
   'rtc:joined': spec({
     client_id: [checked(isId)],
@@ -159,7 +163,7 @@ const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = {
   'rtc:describe': spec({ id: [checked(isId), 'optional'], uid: [checked(isId), 'optional'], description: [checked(isDescription)] }),
   'rtc:error': spec({ message: [checked(isString)], reason: [checked(isString)] }),
   'rtc:ice-servers': spec({ iceServers: [readIceServers], iceServersTtl: [checked(isTtl), 'optional'] }),
-};
+}))();
 
 function hasOwn<K extends string>(specs: { readonly [T in K]: Spec }, type: string): type is K {
   return Object.prototype.hasOwnProperty.call(specs, type);

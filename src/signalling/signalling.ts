@@ -31,7 +31,6 @@ const LEGACY_EVENT_NAMES: { readonly [T in ServerMessage['type']]?: string } = {
   'rtc:candidate': 'icecandidate',
   'rtc:stop': 'stop',
 };
-const SERVER_TYPES = [...Object.keys(LEGACY_EVENT_NAMES), 'rtc:error'];
 
 /**
  * A signalling channel (3.x `signalling.signalling`): it parses every event its transceiver
@@ -73,7 +72,7 @@ export class Signalling extends EventTarget {
       this.subscription.add(events$.subscribe((event) => this.receive(event.type, event.data)));
     } else {
       // a 3.x transceiver only dispatches: listen to the types we know, plus its errors
-      for (const type of [...SERVER_TYPES, 'error']) {
+      for (const type of [...Object.keys(LEGACY_EVENT_NAMES), 'rtc:error', 'error']) {
         const listener = (event: Event): void => this.receive(type, (event as CustomEvent).detail);
         transceiver.addEventListener(type, listener);
         this.subscription.add(() => transceiver.removeEventListener(type, listener));

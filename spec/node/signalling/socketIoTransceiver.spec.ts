@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { filter, firstValueFrom, take, toArray } from 'rxjs';
+import { filter, firstValueFrom, fromEvent, mergeMap, take, toArray } from 'rxjs';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { resolveLimits } from '../../../src/server/options';
@@ -10,6 +10,9 @@ import { parseClientMessage } from '../../../src/signalling/parse';
 import { SocketIoSignalling } from '../../../src/signalling/channels';
 import { SocketIoTransceiver } from '../../../src/signalling/socketIoTransceiver';
 import type { ServerMessage } from '../../../src/signalling/messages';
+import type { Pool } from '../../../src/pool';
+import { RTCPeerConnection } from '../../../src/node';
+import { joinOverSocketIo } from '../../../examples/socket-io';
 
 /** A real socket.io server speaking ssp v2 through the server's own pool registry. */
 async function socketIoServer(): Promise<{ url: string; io: Server; http: HttpServer }> {
@@ -31,6 +34,7 @@ async function socketIoServer(): Promise<{ url: string; io: Server; http: HttpSe
 describe('SocketIoTransceiver', () => {
   let server: Awaited<ReturnType<typeof socketIoServer>>;
   const sockets: Socket[] = [];
+  const pools: Pool[] = [];
   const connect = (): Socket => {
     const socket = io(server.url, { transports: ['websocket'], reconnection: false });
     sockets.push(socket);
@@ -40,6 +44,7 @@ describe('SocketIoTransceiver', () => {
     server = await socketIoServer();
   });
   afterEach(async () => {
+    for (const pool of pools.splice(0)) pool.close();
     for (const socket of sockets.splice(0)) socket.close();
     await new Promise((resolve) => server.io.close(resolve));
   });
@@ -78,6 +83,18 @@ describe('SocketIoTransceiver', () => {
     server.io.on('connection', (s) => s.emit('rtc:peer', 'not an object'));
     expect((await error).data).to.deep.include({ reason: 'bad-frame' });
     transceiver.close();
+  });
+
+  it("runs the README's example: two pools join over socket.io and open a data channel", async () => {
+    const a = await joinOverSocketIo(server.url, 'example', { RTCPeerConnection });
+    pools.push(a);
+    const b = await joinOverSocketIo(server.url, 'example', { RTCPeerConnection });
+    pools.push(b);
+    const [toB] = await firstValueFrom(a.connections$.pipe(filter((connections) => connections.length === 1)));
+    const heard = firstValueFrom(b.dataChannels$.pipe(mergeMap(({ event }) => fromEvent<MessageEvent>(event.channel, 'message')), take(1)));
+    (await toB!.dataChannel('chat')).send('over socket.io');
+    expect((await heard).data).to.equal('over socket.io');
+    expect(toB!.id).to.equal(b.id);
   });
 
   it('says connecting while socket.io is away', async () => {
