@@ -1,12 +1,15 @@
-// `npm test`: type-check and build, then the Node tier (mocha, with the demo's end-to-end specs
-// in Chromium), then the browser tier (karma, in Chromium and then in Firefox ESR; KARMA_BROWSERS
-// picks one), and end with one total line, counting every engine's results,
+// `npm test`: type-check and build, the docs and package checks, then the Node tier (mocha, with
+// the demo's end-to-end specs in Chromium), the Angular app (scripts/angular.ts: its build, server
+// prerender and TestBed specs), then the browser tier (karma, in Chromium and then in Firefox ESR;
+// KARMA_BROWSERS picks one) and the Angular app's change-detection count in Chromium, and end
+// with one total line, counting every engine's results,
 // `N passed, N failed`. `npm test -- --only node` (or `browser`) runs one tier while iterating.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
+import { angularApp, angularChangeDetection } from './angular';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '..');
@@ -24,11 +27,9 @@ function specFiles(dir: string): string[] {
 }
 
 function typecheck(): boolean {
-  console.log('\n# Type-checking (tsc --noEmit; the Angular example with its own decorators setting)');
+  console.log('\n# Type-checking (tsc --noEmit; the Angular app is checked by its own build)');
   const tsc = require.resolve('typescript/bin/tsc');
-  return [root, join(root, 'examples/angular')].every(
-    (project) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', project], { stdio: 'inherit' }).status === 0,
-  );
+  return spawnSync(process.execPath, [tsc, '--noEmit', '-p', root], { stdio: 'inherit' }).status === 0;
 }
 
 /** `npm run docs` must document every public symbol: TypeDoc, without writing anything. */
@@ -115,7 +116,9 @@ async function main(): Promise<void> {
     if (only !== 'browser') add(docs());
     if (only !== 'browser') add(packageCheck());
     if (only !== 'browser') add(await nodeTier());
+    if (only !== 'browser') add(angularApp());
     if (only !== 'node') add(await browserTier());
+    if (only !== 'node') add(angularChangeDetection());
   }
   console.log(`\n${total.passed} passed, ${total.failed} failed`);
   process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);

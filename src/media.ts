@@ -4,6 +4,8 @@ import { RtcPoolError } from './errors';
 import type { Pool } from './pool';
 import type { PeerId } from './signalling/messages';
 import { replayState } from './util/replayState';
+import { inSubscriberZone } from './zone/inSubscriberZone';
+import { runOutsideZone } from './zone/runOutsideZone';
 
 /** A media kind `mute`, `unmute` and `muted` accept; none (or null) means every track. */
 export type MediaKind = 'audio' | 'video';
@@ -56,7 +58,7 @@ export class ManagedStream extends EventTarget {
   private readonly muteState: BehaviorSubject<MuteState>;
 
   /** Whether it is closed; replays the current value, emits `true` once and completes. */
-  readonly closed$: Observable<boolean> = replayState(this.closedState);
+  readonly closed$: Observable<boolean> = replayState(this.closedState).pipe(inSubscriberZone());
   /** Which kinds are muted; replays the current value; completes on close. */
   readonly muted$: Observable<MuteState>;
 
@@ -70,15 +72,18 @@ export class ManagedStream extends EventTarget {
     if (!(stream instanceof MediaStream)) throw new RtcPoolError('bad-argument', 'ManagedStream takes a MediaStream');
     this.liveTracks = stream.getTracks().filter((track) => track.readyState === 'live');
     this.muteState = new BehaviorSubject(this.muteSummary());
-    this.muted$ = replayState(this.muteState);
+    this.muted$ = replayState(this.muteState).pipe(inSubscriberZone());
     for (const track of this.liveTracks) track.addEventListener('ended', this.onEnded);
     if (this.liveTracks.length === 0) {
       this.close();
       return;
     }
     for (const connection of pool.connections) this.send(connection);
-    this.subscription.add(pool.peerJoined$.subscribe((connection) => this.send(connection)));
-    this.subscription.add(pool.peerLeft$.subscribe((connection) => this.sending.delete(connection.id)));
+    // its own work on the pool's streams stays in the root zone (no change detection per peer)
+    runOutsideZone(() => {
+      this.subscription.add(pool.peerJoined$.subscribe((connection) => this.send(connection)));
+      this.subscription.add(pool.peerLeft$.subscribe((connection) => this.sending.delete(connection.id)));
+    });
   }
 
   /** Whether this stream is closed. */

@@ -13,6 +13,8 @@ import type { PeerDescription, PeerId, ServerMessage } from './signalling/messag
 import { Signalling, type TransceiverLike } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
 import { SignallingSession } from './signallingSession';
+import { inSubscriberZone } from './zone/inSubscriberZone';
+import { runOutsideZone } from './zone/runOutsideZone';
 
 const isSignalling = (channel: Signalling | TransceiverLike): channel is Signalling => channel instanceof Signalling;
 
@@ -70,7 +72,7 @@ export class Pool {
    * a STUN or TURN server that failed (`ice-server`, once per server and error code), and a
    * connection that went to `failed` (`connection-failed`).
    */
-  readonly errors$: Observable<RtcPoolError> = this.errorEvents.asObservable();
+  readonly errors$: Observable<RtcPoolError> = this.errorEvents.pipe(inSubscriberZone());
 
   /**
    * Create an RTC pool from an RTCConfiguration and a signalling channel.
@@ -95,14 +97,15 @@ export class Pool {
     }
     this.ice = new IceServerSupply(configuration, () => this.session.send('rtc:ice-servers', {}));
     this.peers = new PeerSet(configuration, this.events, { dataChannelTimeoutMs: options.dataChannelTimeoutMs }, PeerConnection);
-    this.connections$ = this.peers.connections$;
-    this.peerJoined$ = this.peers.arrivals$;
-    this.peerLeft$ = this.peers.departures$;
-    this.described$ = this.peers.described$;
-    this.tracks$ = this.peers.tracks$;
-    this.dataChannels$ = this.peers.dataChannels$;
+    // with zone.js, the library works in the root zone: only these public emissions reach the app's zone
+    this.connections$ = this.peers.connections$.pipe(inSubscriberZone());
+    this.peerJoined$ = this.peers.arrivals$.pipe(inSubscriberZone());
+    this.peerLeft$ = this.peers.departures$.pipe(inSubscriberZone());
+    this.described$ = this.peers.described$.pipe(inSubscriberZone());
+    this.tracks$ = this.peers.tracks$.pipe(inSubscriberZone());
+    this.dataChannels$ = this.peers.dataChannels$.pipe(inSubscriberZone());
     this.signals = isSignalling(signals) ? signals : new Signalling(signals);
-    this.signallingState$ = this.signals.state$;
+    this.signallingState$ = this.signals.state$.pipe(inSubscriberZone());
     this.session = new SignallingSession(
       this.signals,
       {
@@ -115,9 +118,9 @@ export class Pool {
       (error) => this.errorEvents.next(error),
       options.joinTimeoutMs,
     );
-    this.state$ = this.session.state$;
-    this.joined$ = this.session.joined$;
-    this.subscription.add(this.joined$.subscribe((result) => this.events.dispatchEvent(new CustomEvent('join', { detail: result }))));
+    this.state$ = this.session.state$.pipe(inSubscriberZone());
+    this.joined$ = this.session.joined$.pipe(inSubscriberZone());
+    this.subscription.add(this.session.joined$.subscribe((result) => this.events.dispatchEvent(new CustomEvent('join', { detail: result }))));
     this.subscription.add(
       negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.onNegotiation(output)),
     );
@@ -169,7 +172,9 @@ export class Pool {
       if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
       throw new RtcPoolError('already-joined', 'Cannot join a pool: already joining or joined.');
     }
-    const result = this.session.join(pool);
+    // the join's timer and the promise's own callbacks stay in the root zone; the caller's
+    // `then` runs in the caller's zone (one change detection when it settles)
+    const result = runOutsideZone(() => this.session.join(pool));
     // a 3.x caller that ignores the promise must not get an unhandled rejection
     result.catch(() => undefined);
     return result;
@@ -177,7 +182,7 @@ export class Pool {
 
   /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */
   close(): void {
-    this.shutdown('closed');
+    runOutsideZone(() => this.shutdown('closed'));
   }
 
   private onMessage(message: ServerMessage): void {

@@ -6,6 +6,7 @@ import { decodeFrame, FrameType, readyFrame } from './framing';
 import type { PeerChannelData } from './messageSource';
 import type { ChannelProgress, SendOptions } from './peerChannelOptions';
 import { Reassembler } from './reassembler';
+import { inSubscriberZone } from '../zone/inSubscriberZone';
 
 /** The settings a PeerChannel runs with, worked out by `channel()` from the options and the transport. */
 export interface PeerChannelSettings {
@@ -46,15 +47,15 @@ export class PeerChannel {
   private isClosed = false;
 
   /** Every message the peer sent, whole and in order: a `string` or an `ArrayBuffer`, as sent. Hot; completes on close. */
-  readonly messages$: Observable<string | ArrayBuffer> = this.messages.asObservable();
+  readonly messages$: Observable<string | ArrayBuffer> = this.messages.pipe(inSubscriberZone());
   /**
    * What went wrong without closing the channel: `too-large` for a message over the receive
    * limit (dropped; the next ones arrive), `protocol` (reason `bad-frame`) for a frame that breaks
    * the framing. Hot; completes on close.
    */
-  readonly errors$: Observable<RtcPoolError> = this.errors.asObservable();
+  readonly errors$: Observable<RtcPoolError> = this.errors.pipe(inSubscriberZone());
   /** Progress of every message sent or received, frame by frame (for progress bars). Hot; completes on close. */
-  readonly progress$: Observable<ChannelProgress> = this.progresses.asObservable();
+  readonly progress$: Observable<ChannelProgress> = this.progresses.pipe(inSubscriberZone());
 
   /**
    * Made by `ManagedConnection.channel()`; there is no need to construct one in your code.

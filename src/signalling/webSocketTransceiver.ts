@@ -2,6 +2,7 @@ import { RtcPoolError } from '../errors';
 import { backoffDelay, type ReconnectOptions } from './backoff';
 import { encodeFrame } from './parse';
 import { Transceiver } from './transceiver';
+import { runOutsideZone } from '../zone/runOutsideZone';
 
 /** Frames kept while the socket (re)connects; past that, `send()` throws `transport`. */
 export const MAX_QUEUED_FRAMES = 1_000;
@@ -94,12 +95,16 @@ export class WebSocketTransceiver extends Transceiver {
   ) {
     const urls = isSocket(socket) ? [socket.url] : (Array.isArray(socket) ? socket : [socket]).map(String);
     if (urls.length === 0) throw new RtcPoolError('bad-argument', 'a WebSocket transceiver needs at least one URL');
-    const ws = isSocket(socket) ? socket : openSocket(urls[0]!, options);
+    // with zone.js, the socket and its listeners (and so the reconnect timers) live in the root
+    // zone: frames never wake an Angular app, only the pool's public emissions do
+    const ws = isSocket(socket) ? socket : runOutsideZone(() => openSocket(urls[0]!, options));
     super(ws.readyState === OPEN ? 'open' : 'connecting');
     this.urls = urls;
     this.current = ws;
-    this.attach(ws);
-    if (ws.readyState >= CLOSING) this.onClose();
+    runOutsideZone(() => {
+      this.attach(ws);
+      if (ws.readyState >= CLOSING) this.onClose();
+    });
   }
 
   /** The socket in use now (a new one after each reconnect). */
