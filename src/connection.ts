@@ -4,6 +4,8 @@ import type { PeerChannel } from './channel/peerChannel';
 import type { PeerChannelOptions } from './channel/peerChannelOptions';
 import { RtcPoolError } from './errors';
 import { replayState } from './util/replayState';
+import { inSubscriberZone } from './zone/inSubscriberZone';
+import { runOutsideZone } from './zone/runOutsideZone';
 import type { PeerDescription, PeerId } from './signalling/messages';
 
 /** An event type a {@link ManagedConnection} exposes; the rest belong to negotiation. */
@@ -32,7 +34,7 @@ interface ConnectionControl {
   described(): void;
 }
 
-const controls = new WeakMap<ManagedConnection, ConnectionControl>();
+const controls = /*#__PURE__*/ new WeakMap<ManagedConnection, ConnectionControl>();
 
 /** @internal the pool's handle on a connection it made */
 export function connectionControl(connection: ManagedConnection): ConnectionControl {
@@ -57,7 +59,11 @@ export function connectionControl(connection: ManagedConnection): ConnectionCont
  */
 export class ManagedConnection {
   /** The event types `addEventListener` accepts (3.x). */
-  static readonly EVENTS: readonly ExposedEventType[] = EXPOSED_EVENTS;
+  // a getter, not a static field: the field compiles to a `static {}` block, which keeps the
+  // class (and the channel code it pulls in) in every bundle that imports anything from rtcpool
+  static get EVENTS(): readonly ExposedEventType[] {
+    return EXPOSED_EVENTS;
+  }
 
   private readonly _id: PeerId;
   private readonly exposed = new Subject<RTCTrackEvent | RTCDataChannelEvent>();
@@ -68,7 +74,7 @@ export class ManagedConnection {
   private isClosed = false;
 
   /** The exposed events (`track`, `datachannel`) as they happen. Hot; completes on close. */
-  readonly events$: Observable<RTCTrackEvent | RTCDataChannelEvent> = this.exposed.asObservable();
+  readonly events$: Observable<RTCTrackEvent | RTCDataChannelEvent> = this.exposed.pipe(inSubscriberZone());
   /** The connection state; replays the current one, ends with `closed` and completes. */
   readonly state$: Observable<RTCPeerConnectionState>;
   /** The peer's description; replays the current one, completes on close. */
@@ -91,9 +97,9 @@ export class ManagedConnection {
   ) {
     this._id = id;
     this.connectionState = new BehaviorSubject(conn.connectionState);
-    this.state$ = replayState(this.connectionState);
+    this.state$ = replayState(this.connectionState).pipe(inSubscriberZone());
     this.descriptionState = new BehaviorSubject(this.description);
-    this.description$ = replayState(this.descriptionState);
+    this.description$ = replayState(this.descriptionState).pipe(inSubscriberZone());
     this.channels = new ChannelRegistry(conn, id, settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
     conn.addEventListener('track', this.forward);
     conn.addEventListener('datachannel', this.forward);
@@ -197,7 +203,8 @@ export class ManagedConnection {
       return Promise.reject(failure);
     }
     if (raw) return channel;
-    return this.whenOpen(channel, timeout);
+    // its listeners and timer in the root zone: the app's zone hears only the promise settle
+    return runOutsideZone(() => this.whenOpen(channel, timeout));
   }
 
   /**
@@ -229,7 +236,7 @@ export class ManagedConnection {
    */
   channel(label: string, options: PeerChannelOptions = {}): Promise<PeerChannel> {
     if (typeof label !== 'string') return Promise.reject(new RtcPoolError('bad-argument', 'a channel label is a string'));
-    return this.channels.open(label, options ?? {});
+    return runOutsideZone(() => this.channels.open(label, options ?? {}));
   }
 
   private whenOpen(channel: RTCDataChannel, timeoutMs: number): Promise<RTCDataChannel> {

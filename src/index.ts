@@ -27,6 +27,7 @@ export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
 export { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
 export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
 export { Pool } from './pool';
+export { MAX_REBUILDS_PER_PEER, REBUILD_BACKOFF_MS } from './setupFailure';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
   RESUME_CONFIRM_MS,

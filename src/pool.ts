@@ -126,6 +126,8 @@ export class Pool {
     );
     this.subscription.add(this.signals.messages$.subscribe((message) => this.onMessage(message)));
     this.subscription.add(this.signals.errors$.subscribe((error) => this.errorEvents.next(error)));
+    // a connection whose set-up died past the last rebuild, or that could not be rebuilt
+    this.subscription.add(this.peers.failures$.subscribe((error) => this.errorEvents.next(error)));
     this.subscription.add(this.ice.configuration$.subscribe((next) => this.reconfigure(next)));
     // a server that fails every candidate of every connection is one cause, until new servers come
     this.subscription.add(

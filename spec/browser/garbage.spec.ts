@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { filter, firstValueFrom } from 'rxjs';
 import { Pool, signalling, type RtcPoolError, type WebSocketTransceiver } from '../../src';
 import { LOCAL_ONLY, signallingUrl, uniquePool } from './support/environment';
 import { connectionsOf, exchange, settle } from './support/pools';
@@ -26,7 +27,9 @@ describe('garbage from the server', () => {
     a.errors$.subscribe((error) => errors.push(error));
     await a.join(name);
     await b.join(name);
-    await connectionsOf(a, 1);
+    const [connection] = await connectionsOf(a, 1);
+    // connected, so negotiation is over: a broken offer is not taken for glare and ignored
+    await firstValueFrom(connection!.state$.pipe(filter((state) => state === 'connected')));
     const socket = (signals.transceiver as WebSocketTransceiver).socket as WebSocket;
     inject = (frame) => socket.dispatchEvent(new MessageEvent('message', { data: frame }));
   });

@@ -11,8 +11,10 @@ import {
   map,
   merge,
   of,
+  shareReplay,
   Subject,
   switchMap,
+  takeUntil,
   tap,
   throwError,
   timer,
@@ -23,21 +25,15 @@ import { RtcPoolError } from '../errors';
 import type { IceCandidate, PeerId, SdpDescription } from '../signalling/messages';
 import type { NegotiationOutput, RemoteInput } from './actions';
 import type { NegotiationPort } from './port';
+import {
+  FIRST_OFFER_GRACE_MS,
+  ICE_DISCONNECTED_RESTART_MS,
+  initialNegotiationState,
+  type PerfectNegotiationState,
+} from './perfectNegotiationState';
+import { sdpFingerprint } from './sdpFingerprint';
 
-/**
- * The perfect negotiation state of one peer, with the names of the W3C/MDN pattern. Exposed for
- * tests and diagnostics; only {@link negotiatePeer} changes it.
- */
-export interface PerfectNegotiationState {
-  readonly polite: boolean;
-  makingOffer: boolean;
-  ignoreOffer: boolean;
-  isSettingRemoteAnswerPending: boolean;
-  /** A polite peer's first offer, held so that the older peer offers first; dropped once we answer. */
-  offerDeferred: boolean;
-  /** Candidates that came before any remote description, and whether an offer was being ignored then. */
-  readonly pendingCandidates: Array<{ readonly candidate: IceCandidate | null; readonly ignoring: boolean }>;
-}
+export { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS, initialNegotiationState, type PerfectNegotiationState };
 
 type Step =
   | { readonly kind: 'negotiation-needed'; readonly held?: boolean }
@@ -45,29 +41,22 @@ type Step =
   | { readonly kind: 'description'; readonly description: SdpDescription }
   | { readonly kind: 'candidate'; readonly candidate: IceCandidate | null };
 
-/**
- * How long the ICE connection may stay `disconnected` before the peer restarts ICE. Chrome
- * says `disconnected` after a few seconds without consent responses, and `failed` only after
- * about 30: a restart here recovers from a changed network path long before that.
- */
-export const ICE_DISCONNECTED_RESTART_MS = 3_000;
+/** Timing and hooks of {@link negotiatePeer}. */
+export interface NegotiatePeerOptions {
+  /** Scheduler of its timers (a TestScheduler in marble tests). */
+  readonly scheduler?: SchedulerLike;
+  /** Overrides {@link ICE_DISCONNECTED_RESTART_MS}. */
+  readonly disconnectedRestartMs?: number;
+  /** Overrides {@link FIRST_OFFER_GRACE_MS}. */
+  readonly firstOfferGraceMs?: number;
+  /** Called with each fresh negotiation state: the first connection's, then each rebuilt one's. */
+  readonly onState?: (state: PerfectNegotiationState) => void;
+}
 
-/**
- * How long a polite peer that has never negotiated holds its first offer, waiting for the older
- * peer's. Chromium rolls back a first offer badly: after the implicit rollback the polite side
- * gathers no candidates and its connection never connects (seen in the demo's end-to-end spec,
- * about one run in eight). When the older peer's offer comes within this time, the held offer is
- * dropped once it is answered: the answer covers everything that offer would have carried, and
- * the browser fires `negotiationneeded` again on returning to stable if something is still left
- * (W3C webrtc-pc, "set the session description": the flag was true before and after the update),
- * so a plain join costs one offer and one answer. Otherwise the held offer goes out when the time
- * is up (an older peer with nothing to offer, such as a 3.x client).
- */
-export const FIRST_OFFER_GRACE_MS = 250;
-
-/** Creates the initial negotiation state of a peer. */
-export function initialNegotiationState(polite: boolean): PerfectNegotiationState {
-  return { polite, makingOffer: false, ignoreOffer: false, isSettingRemoteAnswerPending: false, offerDeferred: false, pendingCandidates: [] };
+/** The connection a step works on, and its state, as they were when the step began. */
+interface Target {
+  readonly port: NegotiationPort;
+  readonly state: PerfectNegotiationState;
 }
 
 /**
@@ -75,142 +64,226 @@ export function initialNegotiationState(polite: boolean): PerfectNegotiationStat
  * ICE restarts) runs in one queue, so each sees the state the previous one left. A failed step
  * becomes a `negotiation-failed` output and the queue goes on.
  *
+ * `port$` gives the peer's connection, then each connection rebuilt for it. The queue outlives
+ * them: the step under way on a replaced connection is abandoned (a closed connection may never
+ * settle it), and the next steps run on the new one with a fresh state. A connection that died
+ * with the peer's offer unanswered hands that offer and its candidates to the new one, so the
+ * peer gets its answer. An offer whose DTLS fingerprint differs from the remote description the
+ * connection has comes from a connection the peer rebuilt: ours is rebuilt too
+ * ({@link NegotiationPort.rebuild}) and the offer goes to the fresh one.
+ *
  * @param remote$ - the signalling input about this peer, in the order it arrived
  */
 export function negotiatePeer(
   peer: PeerId,
-  port: NegotiationPort,
+  port$: Observable<NegotiationPort>,
   remote$: Observable<RemoteInput>,
-  state: PerfectNegotiationState,
-  timing: { readonly scheduler?: SchedulerLike; readonly disconnectedRestartMs?: number; readonly firstOfferGraceMs?: number } = {},
+  polite: boolean,
+  timing: NegotiatePeerOptions = {},
 ): Observable<NegotiationOutput> {
-  const scheduler = timing.scheduler ?? asyncScheduler;
-  /** When to try a held offer again: after the grace. */
-  const heldOffer = new Subject<number>();
-  const fail = (error: unknown, what: string): Observable<NegotiationOutput> =>
-    of({
-      type: 'negotiation-failed',
-      peer,
-      error: new RtcPoolError('negotiation-failed', `${what} failed for peer ${peer}: ${describe(error)}`, { cause: error, peer }),
-    });
-  const send = (description: SdpDescription): NegotiationOutput => ({ type: 'send-description', peer, description });
+  return defer(() => {
+    const scheduler = timing.scheduler ?? asyncScheduler;
+    let current: Target | null = null;
+    /** True while our connection is rebuilt to follow the peer's: its offer supersedes any replay. */
+    let following = false;
+    const replaced = new Subject<void>();
+    const replayed = new Subject<Step>();
+    /** When to try a held offer again: after the grace. */
+    const heldOffer = new Subject<number>();
 
-  const offer = (held: boolean): Observable<NegotiationOutput> => {
-    // negotiationneeded fires again once the state is back to stable, if it is still needed
-    if (port.signalingState() !== 'stable') return EMPTY;
-    if (state.polite && !held && !port.hasRemoteDescription()) {
-      state.offerDeferred = true;
-      heldOffer.next(timing.firstOfferGraceMs ?? FIRST_OFFER_GRACE_MS);
+    const adopt = (port: NegotiationPort): NegotiationPort => {
+      const previous = current;
+      current = { port, state: initialNegotiationState(polite) };
+      timing.onState?.(current.state);
+      if (previous === null) return port;
+      replaced.next();
+      const unanswered = previous.state.unansweredOffer;
+      if (!following && unanswered) {
+        replayed.next({ kind: 'description', description: unanswered.description });
+        for (const candidate of unanswered.candidates) replayed.next({ kind: 'candidate', candidate });
+      }
+      return port;
+    };
+
+    const fail = ({ port }: Target, error: unknown, what: string): Observable<NegotiationOutput> =>
+      // a closed connection is being rebuilt or removed: what fails on it is no news
+      port.closed?.()
+        ? EMPTY
+        : of({
+            type: 'negotiation-failed',
+            peer,
+            error: new RtcPoolError('negotiation-failed', `${what} failed for peer ${peer}: ${describe(error)}`, { cause: error, peer }),
+          });
+    const send = (description: SdpDescription): NegotiationOutput => ({ type: 'send-description', peer, description });
+
+    const offer = ({ port, state }: Target, held: boolean): Observable<NegotiationOutput> => {
+      // negotiationneeded fires again once the state is back to stable, if it is still needed
+      if (port.signalingState() !== 'stable') return EMPTY;
+      if (state.polite && !held && !port.hasRemoteDescription()) {
+        state.offerDeferred = true;
+        heldOffer.next(timing.firstOfferGraceMs ?? FIRST_OFFER_GRACE_MS);
+        return EMPTY;
+      }
+      state.offerDeferred = false;
+      return defer(() => {
+        state.makingOffer = true;
+        return port.setLocalDescription();
+      }).pipe(
+        map(send),
+        finalize(() => (state.makingOffer = false)),
+      );
+    };
+
+    const addCandidate = ({ port }: Target, candidate: IceCandidate | null, ignoring: boolean): Observable<NegotiationOutput> =>
+      port.addIceCandidate(candidate).pipe(
+        concatMap(() => EMPTY),
+        // a candidate of an offer we ignored cannot be added; only then is the failure expected
+        catchError((error: unknown) => (ignoring ? EMPTY : throwError(() => error))),
+      );
+
+    const flushCandidates = (target: Target): Observable<NegotiationOutput> => {
+      const pending = target.state.pendingCandidates.splice(0);
+      return from(pending).pipe(
+        concatMap(({ candidate, ignoring }) =>
+          addCandidate(target, candidate, ignoring).pipe(catchError((error: unknown) => fail(target, error, 'addIceCandidate'))),
+        ),
+      );
+    };
+
+    const receiveDescription = (target: Target, description: SdpDescription): Observable<NegotiationOutput> => {
+      const { port, state } = target;
+      const readyForOffer = !state.makingOffer && (port.signalingState() === 'stable' || state.isSettingRemoteAnswerPending);
+      const offerCollision = description.type === 'offer' && !readyForOffer;
+      state.ignoreOffer = !state.polite && offerCollision;
+      if (state.ignoreOffer) return EMPTY;
+      if (description.type === 'offer') state.unansweredOffer = { description, candidates: [] };
+      state.isSettingRemoteAnswerPending = description.type === 'answer';
+      const setRemote$ = port.setRemoteDescription(description).pipe(
+        finalize(() => (state.isSettingRemoteAnswerPending = false)),
+        concatMap(() => EMPTY),
+      );
+      const answer$ =
+        description.type === 'offer'
+          ? port.setLocalDescription().pipe(
+              // the older peer spoke first and is answered: a held offer has nothing left to carry
+              // that the browser will not ask for again with a fresh negotiationneeded
+              tap(() => {
+                state.offerDeferred = false;
+                state.unansweredOffer = null;
+              }),
+              map(send),
+            )
+          : EMPTY;
+      // candidates that came early can only be added once the remote description is set
+      return concat(setRemote$, defer(() => flushCandidates(target)), answer$);
+    };
+
+    const receiveCandidate = (target: Target, candidate: IceCandidate | null): Observable<NegotiationOutput> => {
+      const { port, state } = target;
+      state.unansweredOffer?.candidates.push(candidate);
+      if (!port.hasRemoteDescription()) {
+        state.pendingCandidates.push({ candidate, ignoring: state.ignoreOffer });
+        return EMPTY;
+      }
+      return addCandidate(target, candidate, state.ignoreOffer);
+    };
+
+    /** On a closed connection nothing runs; the peer's offer and candidates are kept for a rebuilt one. */
+    const keepForRebuild = ({ state }: Target, step: Step): Observable<NegotiationOutput> => {
+      if (step.kind === 'description' && step.description.type === 'offer') {
+        state.unansweredOffer = { description: step.description, candidates: [] };
+      } else if (step.kind === 'candidate') {
+        state.unansweredOffer?.candidates.push(step.candidate);
+      }
       return EMPTY;
-    }
-    state.offerDeferred = false;
-    return defer(() => {
-      state.makingOffer = true;
-      return port.setLocalDescription();
-    }).pipe(
-      map(send),
-      finalize(() => (state.makingOffer = false)),
-    );
-  };
+    };
 
-  const addCandidate = (candidate: IceCandidate | null, ignoring: boolean): Observable<NegotiationOutput> =>
-    port.addIceCandidate(candidate).pipe(
-      concatMap(() => EMPTY),
-      // a candidate of an offer we ignored cannot be added; only then is the failure expected
-      catchError((error: unknown) => (ignoring ? EMPTY : throwError(() => error))),
-    );
+    /** An offer from a connection the peer rebuilt: rebuild ours, so the offer meets a fresh one. */
+    const followRebuiltPeer = ({ port }: Target, description: SdpDescription): void => {
+      if (description.type !== 'offer' || !port.rebuild) return;
+      const ours = port.remoteFingerprint?.() ?? null;
+      const theirs = sdpFingerprint(description.sdp);
+      if (ours === null || theirs === null || ours === theirs) return;
+      following = true;
+      try {
+        port.rebuild();
+      } finally {
+        following = false;
+      }
+    };
 
-  const flushCandidates = (): Observable<NegotiationOutput> => {
-    const pending = state.pendingCandidates.splice(0);
-    return from(pending).pipe(
-      concatMap(({ candidate, ignoring }) =>
-        addCandidate(candidate, ignoring).pipe(catchError((error: unknown) => fail(error, 'addIceCandidate'))),
+    /** A step, abandoned if its connection is replaced before it ends (the following before it, on purpose). */
+    const run = (step: Step): Observable<NegotiationOutput> => {
+      if (step.kind === 'description') followRebuiltPeer(current!, step.description);
+      return runOn(current!, step).pipe(takeUntil(replaced));
+    };
+
+    const runOn = (target: Target, step: Step): Observable<NegotiationOutput> => {
+      if (target.port.closed?.()) return keepForRebuild(target, step);
+      switch (step.kind) {
+        case 'negotiation-needed':
+          return offer(target, step.held ?? false).pipe(catchError((error: unknown) => fail(target, error, 'making an offer')));
+        case 'restart-ice':
+          return defer(() => {
+            target.port.restartIce();
+            return EMPTY;
+          }).pipe(catchError((error: unknown) => fail(target, error, 'restartIce')));
+        case 'description':
+          return receiveDescription(target, step.description).pipe(
+            catchError((error: unknown) => fail(target, error, `applying the remote ${step.description.type}`)),
+          );
+        case 'candidate':
+          return receiveCandidate(target, step.candidate).pipe(catchError((error: unknown) => fail(target, error, 'addIceCandidate')));
+      }
+    };
+
+    // replayed to every subscriber, so each follows the connection of the moment; adopted once
+    const ports$ = port$.pipe(map(adopt), shareReplay({ bufferSize: 1, refCount: true }));
+
+    const steps$: Observable<Step> = merge(
+      ports$.pipe(
+        switchMap((port) =>
+          merge(
+            port.negotiationNeeded$.pipe(map((): Step => ({ kind: 'negotiation-needed' }))),
+            port.iceConnectionState$.pipe(
+              // restart on failed at once, on disconnected once it lasts; any other state calls it off
+              switchMap((iceState) =>
+                iceState === 'failed'
+                  ? of<Step>({ kind: 'restart-ice' })
+                  : iceState === 'disconnected'
+                    ? timer(timing.disconnectedRestartMs ?? ICE_DISCONNECTED_RESTART_MS, scheduler).pipe(
+                        map((): Step => ({ kind: 'restart-ice' })),
+                      )
+                    : EMPTY,
+              ),
+            ),
+          ),
+        ),
+      ),
+      heldOffer.pipe(
+        switchMap((delay) => timer(delay, scheduler)),
+        filter(() => current!.state.offerDeferred),
+        map((): Step => ({ kind: 'negotiation-needed', held: true })),
+      ),
+      replayed,
+      remote$.pipe(
+        map((input): Step =>
+          input.type === 'remote-description'
+            ? { kind: 'description', description: input.description }
+            : { kind: 'candidate', candidate: input.candidate },
+        ),
       ),
     );
-  };
 
-  const receiveDescription = (description: SdpDescription): Observable<NegotiationOutput> => {
-    const readyForOffer = !state.makingOffer && (port.signalingState() === 'stable' || state.isSettingRemoteAnswerPending);
-    const offerCollision = description.type === 'offer' && !readyForOffer;
-    state.ignoreOffer = !state.polite && offerCollision;
-    if (state.ignoreOffer) return EMPTY;
-    state.isSettingRemoteAnswerPending = description.type === 'answer';
-    const setRemote$ = port.setRemoteDescription(description).pipe(
-      finalize(() => (state.isSettingRemoteAnswerPending = false)),
-      concatMap(() => EMPTY),
+    return merge(
+      // candidates go out at once: trickle ICE is not part of the serialised negotiation
+      ports$.pipe(
+        switchMap((port) => port.localCandidate$),
+        map((candidate): NegotiationOutput => ({ type: 'send-candidate', peer, candidate })),
+      ),
+      steps$.pipe(concatMap((step) => defer(() => run(step)))),
     );
-    const answer$ =
-      description.type === 'offer'
-        ? port.setLocalDescription().pipe(
-            // the older peer spoke first and is answered: a held offer has nothing left to carry
-            // that the browser will not ask for again with a fresh negotiationneeded
-            tap(() => (state.offerDeferred = false)),
-            map(send),
-          )
-        : EMPTY;
-    // candidates that came early can only be added once the remote description is set
-    return concat(setRemote$, defer(flushCandidates), answer$);
-  };
-
-  const receiveCandidate = (candidate: IceCandidate | null): Observable<NegotiationOutput> => {
-    if (!port.hasRemoteDescription()) {
-      state.pendingCandidates.push({ candidate, ignoring: state.ignoreOffer });
-      return EMPTY;
-    }
-    return addCandidate(candidate, state.ignoreOffer);
-  };
-
-  const run = (step: Step): Observable<NegotiationOutput> => {
-    switch (step.kind) {
-      case 'negotiation-needed':
-        return offer(step.held ?? false).pipe(catchError((error: unknown) => fail(error, 'making an offer')));
-      case 'restart-ice':
-        return defer(() => {
-          port.restartIce();
-          return EMPTY;
-        }).pipe(catchError((error: unknown) => fail(error, 'restartIce')));
-      case 'description':
-        return receiveDescription(step.description).pipe(
-          catchError((error: unknown) => fail(error, `applying the remote ${step.description.type}`)),
-        );
-      case 'candidate':
-        return receiveCandidate(step.candidate).pipe(catchError((error: unknown) => fail(error, 'addIceCandidate')));
-    }
-  };
-
-  const steps$: Observable<Step> = merge(
-    port.negotiationNeeded$.pipe(map((): Step => ({ kind: 'negotiation-needed' }))),
-    heldOffer.pipe(
-      switchMap((delay) => timer(delay, scheduler)),
-      filter(() => state.offerDeferred),
-      map((): Step => ({ kind: 'negotiation-needed', held: true })),
-    ),
-    port.iceConnectionState$.pipe(
-      // restart on failed at once, on disconnected once it lasts; any other state calls it off
-      switchMap((iceState) =>
-        iceState === 'failed'
-          ? of<Step>({ kind: 'restart-ice' })
-          : iceState === 'disconnected'
-            ? timer(timing.disconnectedRestartMs ?? ICE_DISCONNECTED_RESTART_MS, scheduler).pipe(
-                map((): Step => ({ kind: 'restart-ice' })),
-              )
-            : EMPTY,
-      ),
-    ),
-    remote$.pipe(
-      map((input): Step =>
-        input.type === 'remote-description'
-          ? { kind: 'description', description: input.description }
-          : { kind: 'candidate', candidate: input.candidate },
-      ),
-    ),
-  );
-
-  return merge(
-    // candidates go out at once: trickle ICE is not part of the serialised negotiation
-    port.localCandidate$.pipe(map((candidate): NegotiationOutput => ({ type: 'send-candidate', peer, candidate }))),
-    steps$.pipe(concatMap(run)),
-  );
+  });
 }
 
 function describe(error: unknown): string {

@@ -1,9 +1,11 @@
 import {
   asyncScheduler,
+  BehaviorSubject,
   concat,
   defer,
   EMPTY,
   filter,
+  finalize,
   from,
   ignoreElements,
   map,
@@ -25,7 +27,8 @@ import {
   type PeerAdded,
   type RemoteInput,
 } from './actions';
-import { initialNegotiationState, negotiatePeer, type PerfectNegotiationState } from './negotiatePeer';
+import { negotiatePeer, type PerfectNegotiationState } from './negotiatePeer';
+import type { NegotiationPort } from './port';
 
 /** How long signalling about a peer nobody announced is kept, waiting for the announcement. */
 export const ORPHAN_TIMEOUT_MS = 10_000;
@@ -42,7 +45,7 @@ export interface NegotiationDeps {
   readonly disconnectedRestartMs?: number;
   /** Overrides `FIRST_OFFER_GRACE_MS`. */
   readonly firstOfferGraceMs?: number;
-  /** Called with each peer's negotiation state when it is created (tests and diagnostics). */
+  /** Called with each peer's negotiation state when it is created, and again for each rebuilt connection (tests and diagnostics). */
   readonly onPeerState?: (peer: PeerId, state: PerfectNegotiationState) => void;
 }
 
@@ -52,6 +55,10 @@ export interface NegotiationDeps {
  * been announced yet is held until it is (or dropped with an `unknown-peer` error after
  * {@link ORPHAN_TIMEOUT_MS}); signalling from a peer that left is dropped. Nothing here throws:
  * every failure is a `negotiation-failed` output.
+ *
+ * A `peer-added` for a peer already under negotiation says its connection was rebuilt: the
+ * peer's queue goes on with the new port (and a fresh state, same politeness); see
+ * {@link negotiatePeer}.
  *
  * @example
  * ```ts
@@ -68,6 +75,8 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
     const known = new Set<PeerId>();
     const departed = new Set<PeerId>();
     const orphans = new Map<PeerId, RemoteInput[]>();
+    /** The connection of each peer under negotiation; a new one replaces it when it is rebuilt. */
+    const ports = new Map<PeerId, BehaviorSubject<NegotiationPort>>();
     const actions$ = action$.pipe(share());
     const added$ = (peer: PeerId): Observable<unknown> =>
       actions$.pipe(filter((action) => action.type === 'peer-added' && action.peer === peer));
@@ -91,20 +100,31 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
     const peers$ = actions$.pipe(
       filter((action): action is PeerAdded => action.type === 'peer-added'),
       mergeMap(({ peer, polite, port }) => {
+        // a known peer's connection was rebuilt: its queue goes on with the new port
+        const known = ports.get(peer);
+        if (known) {
+          known.next(port);
+          return EMPTY;
+        }
+        const port$ = new BehaviorSubject(port);
+        ports.set(peer, port$);
         const held = orphans.get(peer) ?? [];
         orphans.delete(peer);
         const remote$ = concat(
           from(held),
           actions$.pipe(filter((action): action is RemoteInput => isRemoteInput(action) && action.peer === peer)),
         );
-        const state = initialNegotiationState(polite);
-        deps.onPeerState?.(peer, state);
-        return negotiatePeer(peer, port, remote$, state, {
+        return negotiatePeer(peer, port$, remote$, polite, {
           scheduler,
           disconnectedRestartMs: deps.disconnectedRestartMs,
           firstOfferGraceMs: deps.firstOfferGraceMs,
+          onState: (state) => deps.onPeerState?.(peer, state),
         }).pipe(
           takeUntil(actions$.pipe(filter((action) => action.type === 'peer-removed' && action.peer === peer))),
+          finalize(() => {
+            if (ports.get(peer) === port$) ports.delete(peer);
+            port$.complete();
+          }),
         );
       }),
     );

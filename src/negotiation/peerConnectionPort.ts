@@ -1,6 +1,8 @@
 import { defer, filter, fromEvent, map, type Observable } from 'rxjs';
 import type { IceCandidate, SdpDescription } from '../signalling/messages';
 import type { NegotiationPort } from './port';
+import { requestRebuild } from './rebuildHook';
+import { sdpFingerprint } from './sdpFingerprint';
 
 /** The ICE ufrag of the connection's current local description: it names the ICE generation. */
 function localUfrag(pc: RTCPeerConnection): string {
@@ -64,5 +66,8 @@ export function peerConnectionPort(pc: RTCPeerConnection): NegotiationPort {
     setRemoteDescription: (description) => defer(() => pc.setRemoteDescription(description as RTCSessionDescriptionInit)),
     addIceCandidate: (candidate) => defer(() => pc.addIceCandidate(candidate ?? undefined)),
     restartIce: () => pc.restartIce(),
+    remoteFingerprint: () => sdpFingerprint(pc.remoteDescription?.sdp),
+    closed: () => pc.signalingState === 'closed',
+    rebuild: () => requestRebuild(pc),
   };
 }

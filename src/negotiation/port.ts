@@ -25,4 +25,18 @@ export interface NegotiationPort {
   addIceCandidate(candidate: IceCandidate | null): Observable<void>;
   /** `restartIce()`: the next negotiation gathers new candidates. */
   restartIce(): void;
+  /**
+   * The DTLS fingerprint(s) of the remote description set on the connection (see
+   * `sdpFingerprint`), null when none is set. Without it, the epic never follows a peer that
+   * rebuilt its connection.
+   */
+  remoteFingerprint?(): string | null;
+  /** Whether the connection is closed: nothing can be done on it any more. */
+  closed?(): boolean;
+  /**
+   * The peer rebuilt its connection: replace this one now. Returns true when a new connection
+   * was made, and its port was announced with another `peer-added` before this returned; false
+   * when there is nobody to ask or the peer's rebuilds are used up.
+   */
+  rebuild?(): boolean;
 }
