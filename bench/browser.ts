@@ -95,6 +95,24 @@ function setupRows(engine: string, n: number, samples: Record<ServerCase | 'setu
   ];
 }
 
+/**
+ * Diagnostic for P1: in every sample above, rtcpool's code runs for the first time in its page
+ * (parsed and compiled as it goes), as in an app's first connection. Its second setup in the same
+ * page, against raw connections through the server run after it, separates that one-time cost
+ * from the per-pair cost.
+ */
+function warmRow(n: number, warm: { pools: number[]; raw: number[] }): Row {
+  return {
+    id: 'P1·w',
+    what: `N = ${n}: rtcpool's second setup in a page (its code warm) against raw RTCPeerConnections through the same server, same page`,
+    ours: `${fixed(median(warm.pools), 1)} ms`,
+    baseline: `raw via the server ${fixed(median(warm.raw), 1)} ms`,
+    ratio: `${fixed(median(warm.pools) / median(warm.raw))} ×`,
+    target: '',
+    met: null,
+  };
+}
+
 /** The row of signalling messages per pair, counted at the server, ours against 3.0.2. */
 function messageRow(n: number, ours: MessageCount, v3: MessageCount): Row {
   const show = (c: MessageCount): string =>
@@ -179,9 +197,13 @@ export async function browserRows(log: (line: string) => void, setupOnly = false
     const firefoxRows: Row[] = [];
     for (const n of SETUP_SIZES) {
       const samples: Record<ServerCase | 'setupRaw', number[]> = { setupPools: [], setupPools3: [], setupRawViaServer: [], setupRaw: [] };
+      const warm = { pools: [] as number[], raw: [] as number[] };
       for (let i = 0; i < RUNS; i += 1) {
         await inPage(async (call) => {
           for (const which of rotated(SERVER_CASES, i)) samples[which].push(await call(CASE[which], n));
+          // now that every case ran once in this page: ours again, and raw again, turn about
+          const again = [async () => warm.pools.push(await call(CASE.setupPools, n)), async () => warm.raw.push(await call(CASE.setupRawViaServer, n))];
+          for (const measure of i % 2 === 0 ? again : again.reverse()) await measure();
         });
         samples.setupRaw.push(await run(CASE.setupRaw, n));
       }
@@ -189,7 +211,7 @@ export async function browserRows(log: (line: string) => void, setupOnly = false
       log(
         `P1 N=${n}: rtcpool ${fixed(ours, 1)} ms, 3.0.2 ${fixed(median(samples.setupPools3), 1)} ms, raw via the server ${fixed(median(samples.setupRawViaServer), 1)} ms, raw ${fixed(median(samples.setupRaw), 1)} ms`,
       );
-      rows.push(...setupRows('Chromium', n, samples, true));
+      rows.push(...setupRows('Chromium', n, samples, true), warmRow(n, warm));
       rows.push(messageRow(n, await count(n, 'setupPools'), await count(n, 'setupPools3')));
 
       firefox = await firefoxSetup(origin, url);

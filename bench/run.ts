@@ -2,6 +2,7 @@
 // printed as one table. `npm run bench -- --readme` also writes the table into the README.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { angularBundleRows } from './angularBundle';
 import { browserRows } from './browser';
 import { bundleRows } from './bundle';
 import { channelRows } from './channel';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   // --setup-only: P1 alone (Chromium and Firefox), while working on setup cost
   const setupOnly = process.argv.includes('--setup-only');
   log('P3: bundle sizes');
-  const bundles = setupOnly ? [] : await bundleRows();
+  const bundles = setupOnly ? [] : [...(await bundleRows()), ...(await angularBundleRows(log))];
   log('P1, P2, P5: headless Chromium; P1: headless Firefox ESR');
   const browser = await browserRows(log, setupOnly);
   log('P4: server relay and memory');

