@@ -39,7 +39,7 @@ function engines() {
 module.exports = (config) => {
   const browsers = engines();
   config.set({
-    frameworks: ['mocha', 'rtcpool-signalling', 'rtcpool-turn', 'rtcpool-cluster'],
+    frameworks: ['mocha', 'rtcpool-signalling', 'rtcpool-turn', 'rtcpool-cluster', 'rtcpool-node-peer'],
     plugins: [
       'karma-mocha',
       'karma-esbuild',
@@ -48,6 +48,7 @@ module.exports = (config) => {
       require('./spec/support/karmaSignallingFramework.cjs'),
       require('./spec/support/karmaTurnFramework.cjs'),
       require('./spec/support/karmaClusterFramework.cjs'),
+      require('./spec/support/karmaNodePeerFramework.cjs'),
       require('./spec/support/karmaSpecReporter.cjs'),
     ],
     // KARMA_SPECS=spec/browser/glare.spec.ts runs one file while iterating

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { angularBundleRows } from './angularBundle';
 import { browserRows } from './browser';
+import { nodePeerRows } from './nodePeer';
 import { bundleRows } from './bundle';
 import { channelRows } from './channel';
 import { clusterRows } from './cluster';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const bundles = setupOnly ? [] : [...(await bundleRows()), ...(await angularBundleRows(log))];
   log('P1, P2, P5: headless Chromium; P1: headless Firefox ESR');
   const browser = await browserRows(log, setupOnly);
+  log('N1: Chromium and Node peers');
+  const nodePeer = setupOnly ? [] : await nodePeerRows(log);
   log('P4: server relay and memory');
   const relay = setupOnly ? [] : await relayRows();
   log('C1–C3: cluster over Redis');
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const report = `Measured ${date} on this project's 2-core machine (\`npm run bench\`).\n\n${table([
     ...browser.rows.filter((r) => r.id.startsWith('P1') || r.id === 'P2'),
+    ...nodePeer,
     ...bundles,
     ...relay,
     ...cluster,

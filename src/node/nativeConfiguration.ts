@@ -33,3 +33,8 @@ export function nativeConfiguration(configuration: RTCConfiguration): RtcConfig 
   if (policy !== 'all' && policy !== 'relay') throw new TypeError(`bad iceTransportPolicy: ${String(policy)}`);
   return { iceServers, iceTransportPolicy: policy, disableAutoNegotiation: true };
 }
+
+/** A copy of a configuration that shares no object with it (its ICE servers are copied too). */
+export function copyConfiguration(configuration: RTCConfiguration): RTCConfiguration {
+  return { ...configuration, iceServers: (configuration.iceServers ?? []).map((server) => ({ ...server })) };
+}

@@ -1,24 +1,15 @@
 import type { PeerConnection } from 'node-datachannel';
-import type { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/polyfill';
+import { DescriptionState } from './descriptionState';
 import { LocalCandidates, type LocalCandidateInit } from './localCandidates';
-import { missingBase, nodeDataChannel } from './loadNodeDataChannel';
-import { nativeConfiguration } from './nativeConfiguration';
+import { nodeDataChannel } from './loadNodeDataChannel';
+import { nativeChannelInit } from './nativeChannelInit';
+import { copyConfiguration, nativeConfiguration } from './nativeConfiguration';
+import { NativeStates } from './nativeStates';
 import { NegotiationNeededFlag } from './negotiationNeededFlag';
 import { NodeDataChannel } from './nodeDataChannel';
-import { sessionDescription, SessionDescription } from './sessionDescription';
+import { PolyfillBase } from './polyfillBase';
+import { iceUfrag, midAt } from './sdpLines';
 import { unsupported } from './unsupported';
-
-/** What the bridge replaces of the polyfill: everything about negotiation, state and channels. */
-type Replaced =
-  | 'localDescription' | 'remoteDescription' | 'currentLocalDescription' | 'currentRemoteDescription'
-  | 'pendingLocalDescription' | 'pendingRemoteDescription' | 'connectionState' | 'iceConnectionState'
-  | 'signalingState' | 'addIceCandidate' | 'addTrack' | 'addTransceiver' | 'close' | 'createAnswer'
-  | 'createDataChannel' | 'createOffer' | 'getConfiguration' | 'setConfiguration' | 'getReceivers'
-  | 'getSenders' | 'getTransceivers' | 'removeTrack' | 'restartIce' | 'setLocalDescription' | 'setRemoteDescription' | 'ondatachannel';
-
-type Base = new (configuration: RTCConfiguration & { peerConnection: PeerConnection }) => Omit<PolyfillPeerConnection, Replaced>;
-
-const Base: Base = nodeDataChannel instanceof Error ? missingBase(nodeDataChannel) : nodeDataChannel.polyfill.RTCPeerConnection;
 
 const MEDIA = 'media (tracks and transceivers) is not supported by rtcpool/node: node-datachannel has no MediaStreamTrack; use data channels';
 
@@ -27,8 +18,9 @@ const MEDIA = 'media (tracks and transceivers) is not supported by rtcpool/node:
  * `PoolOptions.RTCPeerConnection`. It builds on node-datachannel's W3C polyfill and adds what
  * perfect negotiation needs: `negotiationneeded` as browsers fire it, argument-less
  * `setLocalDescription()`, rollback, descriptions that are null until set, a final null
- * `icecandidate`, data channels whose `open` always fires, and a `failed` connection state when
- * libdatachannel gives up on a connection (it closes it on its own).
+ * `icecandidate`, data channels whose `open` always fires, and W3C states where libdatachannel
+ * closes a connection on its own: `failed` when it gave up on it, and `disconnected` when its peer
+ * closed it (then `failed` after 30 s unless closed, as browsers when consent checks go unanswered).
  *
  * Data channels only: `addTrack()`, `addTransceiver()`, `restartIce()`, `createOffer()` and
  * `createAnswer()` throw (or reject with) an error whose `code` is `'unsupported'`, and so does
@@ -41,22 +33,16 @@ const MEDIA = 'media (tracks and transceivers) is not supported by rtcpool/node:
  * const pool = new Pool(config, new signalling.websocket(new WebSocket(url)), { RTCPeerConnection });
  * ```
  */
-export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnection {
+export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPeerConnection {
   readonly #native: PeerConnection;
   readonly #configuration: RTCConfiguration;
   readonly #negotiation: NegotiationNeededFlag;
   readonly #candidates: LocalCandidates;
+  readonly #states: NativeStates;
+  readonly #descriptions: DescriptionState;
   readonly #channels = new Set<NodeDataChannel>();
   #closed = false;
   #operations: Promise<unknown> = Promise.resolve();
-  /** The local description of the last completed exchange (W3C [[CurrentLocalDescription]]). */
-  #currentLocal: SessionDescription | null = null;
-  #currentRemote: SessionDescription | null = null;
-  /** A rollback back to no description: libdatachannel keeps the rolled-back one. */
-  #localCleared = false;
-  #remoteCleared = false;
-  /** The states last announced with a change event: each change is announced once. */
-  readonly #reported: Record<'connection' | 'ice' | 'signaling', string> = { connection: 'new', ice: 'new', signaling: 'stable' };
   /** Whether this side created a data channel (W3C: then data needs negotiating). */
   #createdChannel = false;
 
@@ -67,21 +53,22 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
   constructor(configuration: RTCConfiguration = {}) {
     if (nodeDataChannel instanceof Error) throw nodeDataChannel;
     const native = new nodeDataChannel.native.PeerConnection(`rtcpool-${Math.random().toString(36).slice(2, 9)}`, nativeConfiguration(configuration));
-    const copy = (): RTCConfiguration => ({ ...configuration, iceServers: (configuration.iceServers ?? []).map((server) => ({ ...server })) });
     // the polyfill keeps (and rewrites) the configuration it gets: it gets its own copy
-    super({ ...copy(), peerConnection: native });
+    super({ ...copyConfiguration(configuration), peerConnection: native });
     this.#native = native;
-    this.#configuration = copy();
+    this.#configuration = copyConfiguration(configuration);
+    this.#states = new NativeStates(native, () => this.#closed, (type) => this.dispatchEvent(new Event(type)));
     this.#negotiation = new NegotiationNeededFlag({
       isClosed: () => this.#closed,
       signalingState: () => this.signalingState,
-      isNegotiationNeeded: () => this.#createdChannel && !/^m=application/m.test(this.#currentLocal?.sdp ?? ''),
+      isNegotiationNeeded: () => this.#createdChannel && !/^m=application/m.test(this.#descriptions.currentLocal?.sdp ?? ''),
       fire: () => this.dispatchEvent(new Event('negotiationneeded')),
     });
     this.#candidates = new LocalCandidates(
       () => native.localDescription()?.sdp ?? null,
       (candidate) => this.emitCandidate(candidate),
     );
+    this.#descriptions = new DescriptionState(native, () => this.signalingState, () => this.#candidates.holding);
     // the polyfill's listeners are replaced (node-datachannel keeps one listener per kind)
     native.onLocalCandidate((candidate, mid) => this.#closed || this.#candidates.add(candidate, mid));
     native.onGatheringStateChange((state) => {
@@ -89,9 +76,6 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
       this.dispatchEvent(new Event('icegatheringstatechange'));
       if (state === 'complete') this.#candidates.complete();
     });
-    native.onStateChange(() => this.report('connection', this.connectionState, 'connectionstatechange'));
-    native.onIceStateChange(() => this.report('ice', this.iceConnectionState, 'iceconnectionstatechange'));
-    native.onSignalingStateChange((state) => this.report('signaling', state as RTCSignalingState, 'signalingstatechange'));
     native.onDataChannel((nativeChannel) => {
       if (this.#closed) return nativeChannel.close();
       const channel = this.track(new NodeDataChannel(nativeChannel, {}, () => this.#closed));
@@ -101,47 +85,39 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
   }
 
   get connectionState(): RTCPeerConnectionState {
-    if (this.#closed) return 'closed';
-    // libdatachannel closes a connection that failed or lost ICE; only close() means closed
-    const state = this.#native.state();
-    return state === 'closed' ? 'failed' : state;
+    return this.#states.connection();
   }
 
   get iceConnectionState(): RTCIceConnectionState {
-    if (this.#closed) return 'closed';
-    const state = this.#native.iceState();
-    return state === 'closed' ? 'failed' : state === 'completed' ? 'connected' : state;
+    return this.#states.ice();
   }
 
   get signalingState(): RTCSignalingState {
-    return this.#closed ? 'closed' : this.#native.signalingState();
+    return this.#states.signaling();
   }
 
   get localDescription(): RTCSessionDescription | null {
-    if (this.#localCleared) return null;
-    const local = this.#native.localDescription();
-    // candidates wait for a remote description (see LocalCandidates), in the SDP as in events
-    return this.#candidates.holding && local ? sessionDescription({ type: local.type, sdp: withoutCandidates(local.sdp) }) : sessionDescription(local);
+    return this.#descriptions.local;
   }
 
   get remoteDescription(): RTCSessionDescription | null {
-    return this.#remoteCleared ? null : sessionDescription(this.#native.remoteDescription());
+    return this.#descriptions.remote;
   }
 
   get currentLocalDescription(): RTCSessionDescription | null {
-    return this.signalingState === 'stable' ? this.localDescription : this.#currentLocal;
+    return this.#descriptions.currentLocal;
   }
 
   get currentRemoteDescription(): RTCSessionDescription | null {
-    return this.signalingState === 'stable' ? this.remoteDescription : this.#currentRemote;
+    return this.#descriptions.currentRemote;
   }
 
   get pendingLocalDescription(): RTCSessionDescription | null {
-    return this.signalingState.startsWith('have-local') ? this.localDescription : null;
+    return this.#descriptions.pendingLocal;
   }
 
   get pendingRemoteDescription(): RTCSessionDescription | null {
-    return this.signalingState.startsWith('have-remote') ? this.remoteDescription : null;
+    return this.#descriptions.pendingRemote;
   }
 
   /**
@@ -158,13 +134,13 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
       if (type === 'rollback') {
         if (state !== 'have-local-offer' && state !== 'have-local-pranswer') throw new DOMException(`cannot roll back in ${state}`, 'InvalidStateError');
         this.#native.setLocalDescription('rollback');
-        this.#localCleared = this.#currentLocal === null;
+        this.#descriptions.localSet(true);
         this.settled();
         return;
       }
       if (type === 'offer' && state === 'have-local-offer') return;
       this.#native.setLocalDescription(type);
-      this.#localCleared = false;
+      this.#descriptions.localSet(false);
       this.settled();
     });
   }
@@ -181,13 +157,13 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
       if (description.type === 'rollback') {
         if (state !== 'have-remote-offer' && state !== 'have-remote-pranswer') throw new DOMException(`cannot roll back in ${state}`, 'InvalidStateError');
         this.#native.setRemoteDescription(this.#native.remoteDescription()?.sdp ?? '', 'rollback');
-        this.#remoteCleared = this.#currentRemote === null;
+        this.#descriptions.remoteSet(true);
         this.settled();
         return;
       }
       if (!description.sdp) throw new DOMException(`the remote ${description.type} has no sdp`, 'InvalidAccessError');
       this.#native.setRemoteDescription(description.sdp, description.type);
-      this.#remoteCleared = false;
+      this.#descriptions.remoteSet(false);
       this.#candidates.release();
       this.settled();
     });
@@ -205,7 +181,7 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
       if (!candidate || !candidate.candidate) return;
       const mid = candidate.sdpMid ?? midAt(remote.sdp, candidate.sdpMLineIndex);
       if (mid === null) throw new TypeError('a candidate needs an sdpMid or an sdpMLineIndex');
-      const ufrag = /a=ice-ufrag:(\S+)/.exec(remote.sdp)?.[1];
+      const ufrag = iceUfrag(remote.sdp);
       if (candidate.usernameFragment && ufrag && candidate.usernameFragment !== ufrag) {
         throw new DOMException(`candidate of another ICE generation (${candidate.usernameFragment})`, 'OperationError');
       }
@@ -216,20 +192,7 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
   /** Creates a data channel; the first one on a connection with none negotiated needs negotiation. */
   createDataChannel(label: string, init: RTCDataChannelInit = {}): RTCDataChannel {
     if (this.#closed) throw new DOMException('the connection is closed', 'InvalidStateError');
-    const { ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id } = init;
-    const channel = this.track(
-      new NodeDataChannel(
-        this.#native.createDataChannel(String(label), {
-          unordered: ordered === false,
-          ...(maxPacketLifeTime == null ? {} : { maxPacketLifeTime }),
-          ...(maxRetransmits == null ? {} : { maxRetransmits }),
-          ...(protocol == null ? {} : { protocol }),
-          ...(negotiated ? { negotiated: true, id } : {}),
-        }),
-        init,
-        () => this.#closed,
-      ),
-    );
+    const channel = this.track(new NodeDataChannel(this.#native.createDataChannel(String(label), nativeChannelInit(init)), init, () => this.#closed));
     channel.watchOpen();
     if (!this.#createdChannel) {
       this.#createdChannel = true;
@@ -288,7 +251,7 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
 
   /** The configuration it was made with (a copy). */
   getConfiguration(): RTCConfiguration {
-    return { ...this.#configuration, iceServers: (this.#configuration.iceServers ?? []).map((server) => ({ ...server })) };
+    return copyConfiguration(this.#configuration);
   }
 
   /** Not supported: libdatachannel takes its ICE servers once, when the connection is made. */
@@ -304,6 +267,7 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#states.close();
     for (const channel of this.#channels) channel.closeWithConnection();
     this.#channels.clear();
     this.#native.close();
@@ -324,22 +288,13 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
 
   /** After a description was set: the exchange is complete in stable, and negotiation is checked again. */
   private settled(): void {
-    if (this.signalingState !== 'stable') return;
-    this.#currentLocal = this.localDescription;
-    this.#currentRemote = this.remoteDescription;
-    this.#negotiation.returnedToStable();
+    if (this.#descriptions.settled()) this.#negotiation.returnedToStable();
   }
 
   private track(channel: NodeDataChannel): NodeDataChannel {
     this.#channels.add(channel);
     channel.addEventListener('close', () => this.#channels.delete(channel), { once: true });
     return channel;
-  }
-
-  private report(key: 'connection' | 'ice' | 'signaling', state: string, type: string): void {
-    if (this.#closed || this.#reported[key] === state) return;
-    this.#reported[key] = state;
-    this.dispatchEvent(new Event(type));
   }
 
   private emitCandidate(init: LocalCandidateInit | null): void {
@@ -349,13 +304,3 @@ export class RTCPeerConnection extends Base implements globalThis.RTCPeerConnect
   }
 }
 
-/** An SDP without its candidate lines. */
-function withoutCandidates(sdp: string): string {
-  return sdp.replace(/^a=(candidate:|end-of-candidates).*\r?\n/gm, '');
-}
-
-/** The mid of the media section at `index` of an SDP, or null. */
-function midAt(sdp: string, index: number | null | undefined): string | null {
-  if (index == null) return null;
-  return sdp.split(/^m=/m).slice(1)[index]?.match(/^a=mid:(\S+)/m)?.[1] ?? null;
-}

@@ -52,6 +52,27 @@ describe('RTCPeerConnection (rtcpool/node) and native handles', () => {
     expect(run.exitAfterMs).to.be.lessThan(EXIT_WITHIN_MS);
   });
 
+  it('leaks no native peer connection over 100 join/close cycles of two Pools on a real server (half closed mid-setup): sockets come back, the process exits by itself', async function () {
+    this.timeout(180_000);
+    const run = await runChild(join(__dirname, 'support', 'poolCycles.ts'), ['100'], 150_000);
+    expect(run.signal, 'the child had to be killed: something native kept it alive').to.equal(null);
+    expect(run.code).to.equal(0);
+    const summary = JSON.parse(run.lines.at(-1)!) as {
+      cycles: number;
+      failures: number;
+      connections: number;
+      open: number;
+      socketsBefore: number;
+      socketsAfter: number;
+      errors: string[];
+    };
+    expect(summary).to.deep.include({ cycles: 100, failures: 0, open: 0, errors: [] });
+    // every even cycle meshes (two connections); odd ones close while the connection is being made
+    expect(summary.connections).to.be.at.least(100);
+    expect(summary.socketsAfter).to.equal(summary.socketsBefore);
+    expect(run.exitAfterMs).to.be.lessThan(EXIT_WITHIN_MS);
+  });
+
   it('fails at construction with an unsupported error naming node-datachannel when the package is missing; importing works', async function () {
     this.timeout(30_000);
     // the entry on its own, where no node_modules holds node-datachannel
