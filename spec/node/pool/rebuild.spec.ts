@@ -1,80 +1,14 @@
 import { expect } from 'chai';
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { WebSocket } from 'ws';
-import { Pool, signalling, type ManagedConnection, type RtcPoolError } from '../../../src';
+import { Pool, signalling, type RtcPoolError } from '../../../src';
 import { RTCPeerConnection } from '../../../src/node';
 import type { PeerConnectionConstructor } from '../../../src/poolOptions';
 import { MAX_REBUILDS_PER_PEER, REBUILD_BACKOFF_MS } from '../../../src/setupFailure';
 import { createSignallingServer, type SignallingServer } from '../../../src/server';
+import { flaky, roundTrip } from '../../support/flakyPeerConnection';
 
 const MESH_TIMEOUT_MS = 15_000;
-
-/**
- * The real rtcpool/node RTCPeerConnection, except that the first `kills` connections made die
- * during set-up as libdatachannel's do ("Got a remote candidate without ICE transport"): closed
- * underneath, reported as `failed`. One dies once its first remote description is set (before it
- * can answer), or just after its first local description is set and sent.
- */
-function flaky(kills: number): { readonly PeerConnection: PeerConnectionConstructor; readonly made: RTCPeerConnection[] } {
-  const made: RTCPeerConnection[] = [];
-  let left = kills;
-  class FlakyPeerConnection extends RTCPeerConnection {
-    #doomed = left-- > 0;
-    #dead = false;
-    constructor(configuration?: RTCConfiguration) {
-      super(configuration);
-      made.push(this);
-    }
-    override get connectionState(): RTCPeerConnectionState {
-      return this.#dead ? 'failed' : super.connectionState;
-    }
-    override async setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
-      await super.setLocalDescription(description);
-      // after the description is read and sent
-      setTimeout(() => this.die(), 0);
-    }
-    override async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
-      await super.setRemoteDescription(description);
-      this.die();
-    }
-    private die(): void {
-      if (!this.#doomed || this.#dead) return;
-      this.#dead = true;
-      this.close();
-      this.dispatchEvent(new Event('connectionstatechange'));
-    }
-  }
-  return { PeerConnection: FlakyPeerConnection, made };
-}
-
-/** Waits until the connection to `peer` is connected (whichever connection that is by then). */
-async function connection(pool: Pool, peer: string): Promise<ManagedConnection> {
-  const deadline = Date.now() + MESH_TIMEOUT_MS;
-  for (;;) {
-    const current = pool.getConnection(peer);
-    if (current?.state === 'connected') return current;
-    if (Date.now() > deadline) throw new Error(`no connected connection to ${peer}; now ${current?.state ?? 'none'}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** A message from `a` to `b` over a new channel, and one back. */
-async function roundTrip(a: Pool, b: Pool, label: string): Promise<[string, string]> {
-  const ab = await connection(a, b.id!);
-  const ba = await connection(b, a.id!);
-  const incoming = new Promise<RTCDataChannel>((resolve) =>
-    ba.addEventListener('datachannel', (({ channel }: RTCDataChannelEvent) => channel.label === label && resolve(channel)) as EventListener),
-  );
-  const channel = await ab.dataChannel(label);
-  const remote = await incoming;
-  if (remote.readyState !== 'open') await new Promise((resolve) => remote.addEventListener('open', resolve, { once: true }));
-  const there = new Promise<string>((resolve) => remote.addEventListener('message', ({ data }) => resolve(String(data)), { once: true }));
-  channel.send(`${label} from a`);
-  const back = new Promise<string>((resolve) => channel.addEventListener('message', ({ data }) => resolve(String(data)), { once: true }));
-  const heard = await there;
-  remote.send(`${label} from b`);
-  return [heard, await back];
-}
 
 describe('PeerSet rebuilds (rtcpool/node, real server)', function () {
   this.timeout(30_000);
@@ -100,7 +34,7 @@ describe('PeerSet rebuilds (rtcpool/node, real server)', function () {
 
   for (const killed of ['impolite', 'polite'] as const) {
     it(`rebuilds a connection that dies during set-up on the ${killed} side: both sides end connected and carry messages`, async () => {
-      const flakyStack = flaky(1);
+      const flakyStack = flaky(RTCPeerConnection, 1);
       const first = killed === 'impolite' ? pool(flakyStack.PeerConnection) : pool();
       const second = killed === 'impolite' ? pool() : pool(flakyStack.PeerConnection);
       const name = `rebuild-${killed}`;
@@ -128,7 +62,7 @@ describe('PeerSet rebuilds (rtcpool/node, real server)', function () {
   }
 
   it('close() while a rebuild waits leaves nothing: no new connection is made, every one made is closed', async () => {
-    const flakyStack = flaky(Infinity);
+    const flakyStack = flaky(RTCPeerConnection, Infinity);
     const doomed = pool(flakyStack.PeerConnection);
     const healthy = pool();
     await doomed.join('close-mid-rebuild');
@@ -145,7 +79,7 @@ describe('PeerSet rebuilds (rtcpool/node, real server)', function () {
   });
 
   it(`gives up after MAX_REBUILDS_PER_PEER (${MAX_REBUILDS_PER_PEER}) rebuilds with connection-failed, and close() leaves no connection`, async () => {
-    const flakyStack = flaky(Infinity);
+    const flakyStack = flaky(RTCPeerConnection, Infinity);
     const doomed = pool(flakyStack.PeerConnection);
     const healthy = pool();
     await doomed.join('give-up');

@@ -1,21 +1,10 @@
 // Child process of leak.spec.ts: `cycles` create/connect/close cycles of a linked pair, then a
 // summary line, then nothing: the process must end by itself once every native handle is gone.
-import { readdirSync, readlinkSync } from 'node:fs';
 import { linkPair, nextMessage, settled } from './linkedPair';
-
-/** Open UDP/TCP sockets of this process (Linux): each native ICE agent holds one. */
-function sockets(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
+import { openSockets } from './openSockets';
 
 async function main(cycles: number): Promise<void> {
-  const before = sockets();
+  const before = openSockets();
   let failures = 0;
   for (let cycle = 0; cycle < cycles; cycle++) {
     const pair = linkPair();
@@ -31,10 +20,10 @@ async function main(cycles: number): Promise<void> {
     pair.close();
   }
   // libdatachannel tears transports down on its own threads: give it a moment before counting
-  let after = sockets();
+  let after = openSockets();
   for (let wait = 0; wait < 100 && after > before; wait++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    after = sockets();
+    after = openSockets();
   }
   process.stdout.write(`${JSON.stringify({ cycles, failures, socketsBefore: before, socketsAfter: after })}\n`);
 }

@@ -3,25 +3,14 @@
 // end by itself once the server is closed and every native handle is gone.
 // Even cycles close once a channel carried a message; odd ones close the pools right after the
 // second join, while the connection is still being set up.
-import { readdirSync, readlinkSync } from 'node:fs';
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { WebSocket } from 'ws';
 import { Pool, signalling } from '../../../../src';
 import { RTCPeerConnection } from '../../../../src/node';
 import { createSignallingServer } from '../../../../src/server';
+import { openSockets } from './openSockets';
 
 const MESH_TIMEOUT_MS = 15_000;
-
-/** Open sockets of this process (Linux): each native ICE agent holds one, each WebSocket one. */
-function sockets(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 /** Every connection the pools made, so the summary can say how many were left open. */
 const made: RTCPeerConnection[] = [];
@@ -34,7 +23,7 @@ class CountedPeerConnection extends RTCPeerConnection {
 
 async function main(cycles: number): Promise<void> {
   const server = await createSignallingServer({ limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
-  const before = sockets();
+  const before = openSockets();
   let failures = 0;
   const errors = new Set<string>();
   for (let cycle = 0; cycle < cycles; cycle++) {
@@ -59,10 +48,10 @@ async function main(cycles: number): Promise<void> {
     for (const pool of pools) pool.close();
   }
   // sockets close on libdatachannel's threads and in ws's next ticks: give them a moment
-  let after = sockets();
+  let after = openSockets();
   for (let wait = 0; wait < 100 && after > before; wait++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    after = sockets();
+    after = openSockets();
   }
   const open = made.filter((pc) => pc.connectionState !== 'closed').length;
   await server.close();
