@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createSignallingServer } from '../src/server';
-import { fixed, median, table, type Row } from './stats';
+import { fixed, median, printRows, type Row } from './stats';
 import FLAGS from '../spec/support/chromiumFlags.cjs';
 
 const root = join(import.meta.dirname, '..');
@@ -149,9 +149,5 @@ export async function channelRows(log: (line: string) => void): Promise<Row[]> {
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  void channelRows(log).then((rows) => {
-    process.stdout.write(`\n${table(rows)}\n`);
-    process.exit(0);
-  });
+  printRows(channelRows);
 }

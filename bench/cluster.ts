@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { freePort, RedisServer } from '../spec/support/redisServer';
-import { fixed, median, table, type Row } from './stats';
+import { fixed, median, printRows, type Row } from './stats';
 
 const CLIENTS = 8;
 const MESSAGES_PER_CLIENT = 4_000;
@@ -129,14 +129,5 @@ export async function clusterRows(log: (line: string) => void = () => {}): Promi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  clusterRows((line) => process.stderr.write(`${line}\n`)).then(
-    (rows) => {
-      process.stdout.write(`${table(rows)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  printRows(clusterRows);
 }

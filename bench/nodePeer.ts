@@ -14,7 +14,7 @@ import { Pool, signalling } from '../src';
 import { RTCPeerConnection } from '../src/node';
 import { createSignallingServer } from '../src/server';
 import FLAGS from '../spec/support/chromiumFlags.cjs';
-import { fixed, median, table, type Row } from './stats';
+import { fixed, median, printRows, type Row } from './stats';
 
 const root = join(import.meta.dirname, '..');
 /** Runs of each case; the table shows the medians. */
@@ -173,14 +173,5 @@ export async function nodePeerRows(log: (line: string) => void = () => undefined
 }
 
 if (process.argv[1]?.endsWith('nodePeer.ts')) {
-  nodePeerRows((line) => void process.stderr.write(`${line}\n`)).then(
-    (rows) => {
-      process.stdout.write(`${table(rows)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  printRows(nodePeerRows);
 }

@@ -29,3 +29,20 @@ export function table(rows: readonly Row[]): string {
 
 export const fixed = (value: number, digits = 2): string => value.toFixed(digits);
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
+
+/**
+ * Runs one benchmark file on its own (`node --import tsx bench/x.ts`): progress on stderr, its
+ * rows as a table on stdout, and an exit code that says whether it ran.
+ */
+export function printRows(rows: (log: (line: string) => void) => Promise<Row[]>): void {
+  rows((line) => void process.stderr.write(`${line}\n`)).then(
+    (made) => {
+      process.stdout.write(`${table(made)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,36 +1,19 @@
 import { expect } from 'chai';
 import { createSignallingServer, type SignallingServer } from '../../../src/server';
 import type { SignallingServerOptions } from '../../../src/server/options';
-import { startCliNode, stopCliNode, type CliNode } from '../../support/cliNode';
-import { RedisServer } from '../../support/redisServer';
+import { startCliNode, stopCliNode } from '../../support/cliNode';
 import { WsTestClient, type Received } from '../../support/wsTestClient';
+import { clusterHarness } from './support/clusterHarness';
 
 /** The issue's promise: a node dead without a goodbye is seen gone by the others within this. */
 const NODE_DEATH_REPORT_MS = 15_000;
 
-let prefixes = 0;
-
 describe('ClusterRegistry', () => {
-  let redis: RedisServer;
-  let nodes: SignallingServer[] = [];
-  let processes: CliNode[] = [];
-  const clients: WsTestClient[] = [];
-
-  before(async () => {
-    redis = await RedisServer.start();
-  });
-  after(async () => {
-    await redis.stop();
-  });
-  afterEach(async function () {
-    this.timeout(20_000);
-    for (const client of clients.splice(0)) client.socket.terminate();
-    await Promise.all(nodes.splice(0).map((node) => node.close()));
-    await Promise.all(processes.splice(0).map((node) => stopCliNode(node.child, 'SIGKILL')));
-  });
+  const harness = clusterHarness();
+  const { nodes, processes, clients } = harness;
 
   async function startNodes(count: number, options: SignallingServerOptions = {}): Promise<SignallingServer[]> {
-    const cluster = { redis: redis.url, prefix: `cluster${(prefixes += 1)}` };
+    const cluster = { redis: harness.redis.url, prefix: harness.prefix('cluster') };
     const made: SignallingServer[] = [];
     for (let i = 0; i < count; i += 1) made.push(await createSignallingServer({ ...options, resume: false, cluster }));
     nodes.push(...made);
@@ -55,7 +38,7 @@ describe('ClusterRegistry', () => {
 
     it('refuses a node with session resume but no secret: each node\'s random one would refuse the others\' tokens', async () => {
       let failure: unknown = null;
-      await createSignallingServer({ cluster: { redis: redis.url } }).catch((error: unknown) => {
+      await createSignallingServer({ cluster: { redis: harness.redis.url } }).catch((error: unknown) => {
         failure = error;
       });
       expect(String(failure)).to.match(/same resume secret/);
@@ -104,7 +87,7 @@ describe('ClusterRegistry', () => {
   describe('node death', () => {
     it('tells the members on other nodes that a SIGKILLed node\'s members left, within 15 s', async function () {
       this.timeout(40_000);
-      processes = await Promise.all([0, 1, 2].map(() => startCliNode(['--redis', redis.url])));
+      processes.push(...(await Promise.all([0, 1, 2].map(() => startCliNode(['--redis', harness.redis.url])))));
       const [a] = await joined(processes[0]!.url, 'p');
       const [b] = await joined(processes[1]!.url, 'p');
       const [c] = await joined(processes[2]!.url, 'p');
@@ -131,7 +114,7 @@ describe('ClusterRegistry', () => {
       const [b] = await joined(second!.url, 'p');
       await a.next('rtc:peer');
       await second!.close();
-      nodes = [first!];
+      nodes.splice(0, nodes.length, first!);
       expect(await a.next('rtc:close')).to.deep.equal({ id: b.id, uid: b.id });
     });
   });
@@ -156,8 +139,8 @@ describe('ClusterRegistry', () => {
         if (event.type === 'rtc:error') refused.push(String(event.data.reason));
       });
       for (let i = 0; i < total; i += 1) {
-        if (i === 50) await redis.stop('SIGTERM');
-        if (i === 100) await redis.restart();
+        if (i === 50) await harness.redis.stop('SIGTERM');
+        if (i === 100) await harness.redis.restart();
         a.send('rtc:candidate', { for: b.id, candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 ${10000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 } });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -1,39 +1,22 @@
 import { expect } from 'chai';
 import { createSignallingServer, type SignallingServer } from '../../../src/server';
 import type { SignallingServerOptions } from '../../../src/server/options';
-import { startCliNode, stopCliNode, type CliNode } from '../../support/cliNode';
-import { RedisServer } from '../../support/redisServer';
+import { startCliNode, stopCliNode } from '../../support/cliNode';
 import { WsTestClient, type Received } from '../../support/wsTestClient';
+import { clusterHarness } from './support/clusterHarness';
 
 const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
 const SECRET = 'cluster-secret';
 const GRACE_MS = 1_000;
 
-let prefixes = 0;
-
 /** Session resume in a cluster: a member resumes on whichever node its socket lands on. */
 describe('ClusterResumption', () => {
-  let redis: RedisServer;
-  let nodes: SignallingServer[] = [];
-  let processes: CliNode[] = [];
-  const clients: WsTestClient[] = [];
-
-  before(async () => {
-    redis = await RedisServer.start();
-  });
-  after(async () => {
-    await redis.stop();
-  });
-  afterEach(async function () {
-    this.timeout(20_000);
-    for (const client of clients.splice(0)) client.socket.terminate();
-    await Promise.all(nodes.splice(0).map((node) => node.close()));
-    await Promise.all(processes.splice(0).map((node) => stopCliNode(node.child, 'SIGKILL')));
-  });
+  const cluster = clusterHarness();
+  const { nodes, processes, clients } = cluster;
 
   async function startNodes(count: number, options: SignallingServerOptions = {}): Promise<SignallingServer[]> {
-    const cluster = { redis: redis.url, prefix: `resume${(prefixes += 1)}` };
-    for (let i = 0; i < count; i += 1) nodes.push(await createSignallingServer({ resume: { secret: SECRET, graceMs: GRACE_MS }, ...options, cluster }));
+    const shared = { redis: cluster.redis.url, prefix: cluster.prefix('resume') };
+    for (let i = 0; i < count; i += 1) nodes.push(await createSignallingServer({ resume: { secret: SECRET, graceMs: GRACE_MS }, ...options, cluster: shared }));
     return nodes;
   }
   async function joined(url: string, pool: string, ack = false): Promise<[WsTestClient, Received['data']]> {
@@ -139,7 +122,7 @@ describe('ClusterResumption', () => {
 
   it('resumes the members of a SIGKILLed node on the others before they are taken for gone', async function () {
     this.timeout(40_000);
-    processes = await Promise.all([0, 1].map(() => startCliNode(['--redis', redis.url, '--secret', SECRET])));
+    processes.push(...(await Promise.all([0, 1].map(() => startCliNode(['--redis', cluster.redis.url, '--secret', SECRET])))));
     // named: the CLI names a socket without a name anew, and a resume takes the name its socket has
     const [a, joinedA] = await joined(`${processes[0]!.url}?name=a`, 'p');
     const [b] = await joined(`${processes[1]!.url}?name=b`, 'p');
