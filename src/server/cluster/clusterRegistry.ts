@@ -228,16 +228,24 @@ export class ClusterRegistry {
 
   /** One inbox entry: a message for some of this node's members. */
   private deliver(fields: readonly string[]): void {
-    const entry = new Map<string, string>();
-    for (let i = 0; i < fields.length; i += 2) entry.set(fields[i]!, fields[i + 1]!);
-    const to = entry.get('to') ?? '';
-    const pool = entry.get('pool') ?? '';
-    const control = entry.get('ctl');
+    let to = '';
+    let pool = '';
+    let raw = '';
+    let control: string | undefined;
+    for (let i = 0; i < fields.length; i += 2) {
+      if (fields[i] === 'to') to = fields[i + 1]!;
+      else if (fields[i] === 'pool') pool = fields[i + 1]!;
+      else if (fields[i] === 'm') raw = fields[i + 1]!;
+      else if (fields[i] === 'ctl') control = fields[i + 1]!;
+    }
+    // a relay (the hot path) is read field by field; only the rare entry between nodes is mapped
     if (control !== undefined) {
+      const entry = new Map<string, string>();
+      for (let i = 0; i < fields.length; i += 2) entry.set(fields[i]!, fields[i + 1]!);
       this.resumption?.control(control, to, pool, entry);
       return;
     }
-    const message = JSON.parse(entry.get('m') ?? '') as ServerMessage;
+    const message = JSON.parse(raw) as ServerMessage;
     for (const id of to.split(',')) {
       if (this.resumption?.hold(id, message)) continue;
       this.deliverTo(id, pool, message);
