@@ -3,7 +3,8 @@ import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import type { ManagedConnection, Pool } from '../../src';
 import { otherEngine, remotePeers, serverControl, thisEngine, uniquePool, type RemotePeer } from './support/environment';
 import { fakeCamera, flowing, receiversFrom } from './support/media';
-import { connectionsOf, MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
+import { MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
+import { ask, remoteControl } from './support/remoteControl';
 
 /** Rounds of the cross-engine glare storm, in each join order. */
 const ROUNDS = 25;
@@ -19,15 +20,6 @@ interface RoundReply {
   readonly track: boolean;
   readonly stream: string;
   readonly errors: string[];
-}
-
-/** Sends a command on the control channel and resolves with the remote peer's reply to it. */
-async function ask<T>(ctl: RTCDataChannel, command: object): Promise<T> {
-  const reply = nextMessage(ctl);
-  ctl.send(JSON.stringify(command));
-  return JSON.parse(
-    await Promise.race([reply, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(command)}`)), MESH_TIMEOUT_MS * 3))]),
-  ) as T;
 }
 
 /** Resolves once every peer connection made since `mark` is in stable (or closed). */
@@ -68,13 +60,9 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
       await pool.join(name);
       remote = await remotePeers.start(otherEngine(), name);
     }
-    const [connection] = await Promise.race([
-      connectionsOf(pool, 1),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the ${otherEngine()} peer never joined`)), MESH_TIMEOUT_MS * 2)),
-    ]);
-    const ctl = await connection!.dataChannel('ctl', { timeout: MESH_TIMEOUT_MS * 2 });
+    const { connection, ctl } = await remoteControl(pool);
     expect(await ask<{ engine: string }>(ctl, { op: 'hello' })).to.deep.equal({ op: 'hello', engine: otherEngine() });
-    return { pool, connection: connection!, ctl };
+    return { pool, connection, ctl };
   }
 
   for (const order of ['the other engine joins first', 'this engine joins first'] as const) {

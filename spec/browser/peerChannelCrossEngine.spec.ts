@@ -2,32 +2,11 @@ import { expect } from 'chai';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type { ManagedConnection, PeerChannel } from '../../src';
 import { otherEngine, remotePeers, uniquePool, type RemotePeer } from './support/environment';
-import { connectionsOf, MESH_TIMEOUT_MS, nextMessage, PoolTracker } from './support/pools';
+import { equalBytes, pattern } from './support/bytes';
+import { PoolTracker } from './support/pools';
+import { ask, remoteControl } from './support/remoteControl';
 
 const MiB = 1024 * 1024;
-
-/** Sends a command on the remote peer's control channel and resolves with its reply (spec/support/remotePeer.ts). */
-async function ask<T>(ctl: RTCDataChannel, command: object): Promise<T> {
-  const reply = nextMessage(ctl);
-  ctl.send(JSON.stringify(command));
-  return JSON.parse(
-    await Promise.race([reply, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(command)}`)), MESH_TIMEOUT_MS * 3))]),
-  ) as T;
-}
-
-function pattern(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  const words = new Uint32Array(bytes.buffer, 0, size >>> 2);
-  for (let i = 0; i < words.length; i += 1) words[i] = Math.imul(i + 1, 2654435761) ^ seed;
-  for (let i = words.length * 4; i < size; i += 1) bytes[i] = i & 0xff;
-  return bytes;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 describe('PeerChannel across engines (Chromium and Firefox)', function () {
   this.timeout(240_000);
@@ -45,12 +24,7 @@ describe('PeerChannel across engines (Chromium and Firefox)', function () {
     const pool = tracker.create();
     await pool.join(name);
     remote = await remotePeers.start(otherEngine(), name);
-    const [connection] = await Promise.race([
-      connectionsOf(pool, 1),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the ${otherEngine()} peer never joined`)), MESH_TIMEOUT_MS * 2)),
-    ]);
-    const ctl = await connection!.dataChannel('ctl', { timeout: MESH_TIMEOUT_MS * 2 });
-    return { connection: connection!, ctl };
+    return remoteControl(pool);
   }
 
   /** Both ends of `label` at once (a glare across engines): ours, once the remote peer echoes on its end. */

@@ -6,7 +6,7 @@ import type { ServerMessage } from '../../../src/signalling/messages';
 import { encodeFrame } from '../../../src/signalling/parse';
 import { Signalling } from '../../../src/signalling/signalling';
 import { Transceiver } from '../../../src/signalling/transceiver';
-import { WsTestClient } from '../../support/wsTestClient';
+import { WsTestClient, type Received } from '../../support/wsTestClient';
 import { prng } from '../../support/prng';
 
 const CANDIDATE = { candidate: 'candidate:0', sdpMid: '0', sdpMLineIndex: 0 };
@@ -74,13 +74,18 @@ describe('SignallingServer relay acknowledgement (extension)', () => {
     await server.close();
   });
 
-  it('numbers relays only for a member that asked with ack: a plain client sees no seq', async () => {
+  /** A plain member of pool 'p', then a member that asks for numbered relays; its rtc:joined data. */
+  async function plainAndAcking(): Promise<[WsTestClient, WsTestClient, Received['data']]> {
     const [plain] = await WsTestClient.joined(server.url, 'p');
     clients.push(plain);
     const acking = await WsTestClient.connect(server.url);
     clients.push(acking);
     acking.send('rtc:join', { pool: 'p', ack: true });
-    const joined = await acking.next('rtc:joined');
+    return [plain, acking, await acking.next('rtc:joined')];
+  }
+
+  it('numbers relays only for a member that asked with ack: a plain client sees no seq', async () => {
+    const [plain, acking, joined] = await plainAndAcking();
     expect(joined).to.not.have.property('seq');
     expect(await plain.next('rtc:peer')).to.not.have.property('seq');
     plain.send('rtc:candidate', { for: joined.client_id, candidate: CANDIDATE });
@@ -92,12 +97,7 @@ describe('SignallingServer relay acknowledgement (extension)', () => {
   });
 
   it('keeps what is not acknowledged, in bytes counted by stats(), and lets go of what rtc:ack covers', async () => {
-    const [plain] = await WsTestClient.joined(server.url, 'p');
-    clients.push(plain);
-    const acking = await WsTestClient.connect(server.url);
-    clients.push(acking);
-    acking.send('rtc:join', { pool: 'p', ack: true });
-    const { client_id: id } = await acking.next('rtc:joined');
+    const [plain, acking, { client_id: id }] = await plainAndAcking();
     for (let i = 0; i < 3; i += 1) plain.send('rtc:candidate', { for: id, candidate: CANDIDATE });
     for (let i = 0; i < 3; i += 1) await acking.next('rtc:candidate');
     expect(server.stats().heldBytes).to.be.greaterThan(0);
@@ -106,12 +106,7 @@ describe('SignallingServer relay acknowledgement (extension)', () => {
   });
 
   it('replays after rtc:resume what came after `last`, before anything new', async () => {
-    const [plain] = await WsTestClient.joined(server.url, 'p');
-    clients.push(plain);
-    const acking = await WsTestClient.connect(server.url);
-    clients.push(acking);
-    acking.send('rtc:join', { pool: 'p', ack: true });
-    const joined = await acking.next('rtc:joined');
+    const [plain, acking, joined] = await plainAndAcking();
     for (let i = 0; i < 4; i += 1) plain.send('rtc:candidate', { for: joined.client_id, candidate: { ...CANDIDATE, candidate: `candidate:${i}` } });
     for (let i = 0; i < 4; i += 1) await acking.next('rtc:candidate');
     acking.socket.terminate();
