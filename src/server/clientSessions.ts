@@ -253,7 +253,7 @@ export class ClientSessions {
       this.parts.refusals.count('join-deadline');
       socket.close(CLOSE_JOIN_DEADLINE, 'join-deadline');
     }
-    this.resumption?.sweep();
+    this.resumption?.sweep?.();
   }
 
   /** Cuts every socket and forgets every client, without telling the pools (the server is closing). */

@@ -1,4 +1,4 @@
-import type { IceServerFields, PeerId, ResumeMessage } from '../signalling/messages';
+import type { IceServerFields, PeerId, ResumeMessage, ServerMessage } from '../signalling/messages';
 import { Outbox } from './outbox';
 import type { PoolRegistry, Refusal } from './poolRegistry';
 import { randomTag, type ResumeTokens } from './resumeTokens';
@@ -33,8 +33,8 @@ export interface SessionResumption {
   issue(member: ServerClient): string | undefined;
   /** Applies `rtc:resume` from `fresh`; a refusal (now or later) is the `rtc:error` to answer. */
   resume(fresh: ServerClient, message: ResumeMessage): Refusal | null | Promise<Refusal | null>;
-  /** Forgets what has expired. */
-  sweep(): void;
+  /** Forgets what has expired (what it keeps past a resume, if anything). */
+  sweep?(): void;
 }
 
 /** A refused resume. */
@@ -77,7 +77,7 @@ export class Resumption implements SessionResumption {
       if (known.nonce !== claims.nonce) return failed('the resume token was used already: each resumes once');
       if (this.host.registry.instanceOf(data.pool) !== claims.instance) return failed('that membership has ended');
       this.host.rebind(known, fresh);
-      this.redeliver(known, data.ack === true, data.last ?? 0);
+      redeliver(known, this.host.registry.resumed(known, { token: this.issue(known), ...this.host.iceServers(known) }), data.ack === true, data.last ?? 0);
       return null;
     }
     // a member this process never held, or no longer holds
@@ -109,16 +109,18 @@ export class Resumption implements SessionResumption {
     for (const [id, expiresAt] of this.readmitted) if (expiresAt <= now) this.readmitted.delete(id);
   }
 
-  /**
-   * `rtc:resumed` with a new token, then what the member did not see: the numbered frames after
-   * `last`, and what was kept while it was away.
-   */
-  private redeliver(member: ServerClient, ack: boolean, last: number): void {
-    const outbox = member.outbox;
-    const replay = outbox ? outbox.replay(last) : [];
-    member.send(this.host.registry.resumed(member, { token: this.issue(member), ...this.host.iceServers(member) }));
-    for (const frame of replay) member.write(frame);
-    if (!ack) member.outbox = null;
-    else if (!outbox?.numbered) member.outbox = new Outbox(true, last);
-  }
+}
+
+/**
+ * A member back on a socket: `resumed` first, then what it did not see (the numbered frames after
+ * `last`, and what was kept while it was away); from now on its relays are numbered only if it
+ * asked (`ack`), from `last` on if they were not before.
+ */
+export function redeliver(member: ServerClient, resumed: ServerMessage, ack: boolean, last: number): void {
+  const outbox = member.outbox;
+  const replay = outbox ? outbox.replay(last) : [];
+  member.send(resumed);
+  for (const frame of replay) member.write(frame);
+  if (!ack) member.outbox = null;
+  else if (!outbox?.numbered) member.outbox = new Outbox(true, last);
 }

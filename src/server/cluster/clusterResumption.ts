@@ -1,7 +1,7 @@
 import type { PeerDescription, PeerId, ResumeMessage, ServerMessage } from '../../signalling/messages';
 import { Outbox } from '../outbox';
 import type { Refusal } from '../poolRegistry';
-import { failed, type ResumeSockets, type SessionResumption } from '../resumption';
+import { failed, redeliver, type ResumeSockets, type SessionResumption } from '../resumption';
 import { randomTag, type ResumeTokens } from '../resumeTokens';
 import type { ServerClient } from '../serverClient';
 import type { ClusterRegistry, InboxResumption } from './clusterRegistry';
@@ -71,10 +71,6 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     return done;
   }
 
-  sweep(): void {
-    // tokens are checked against Redis: nothing is kept here past a resume
-  }
-
   hold(id: PeerId, message: ServerMessage): boolean {
     const takeover = this.takeovers.get(id);
     if (!takeover) return false;
@@ -112,12 +108,7 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
       this.settle(data.id, takeover);
       if (fresh.doomed) return null;
       this.sockets.rebind(known, fresh);
-      const outbox = known.outbox;
-      const replay = outbox ? outbox.replay(last) : [];
-      known.send(this.resumed(known, descs));
-      for (const frame of replay) known.write(frame);
-      if (!data.ack) known.outbox = null;
-      else if (!outbox?.numbered) known.outbox = new Outbox(true, last);
+      redeliver(known, this.resumed(known, descs), data.ack === true, last);
       return null;
     }
     const description = JSON.parse(own) as PeerDescription;
