@@ -2,6 +2,7 @@ import { Observable, Subject, Subscription, type Observable as Obs } from 'rxjs'
 import { RtcPoolError } from '../errors';
 import type { ServerMessage } from './messages';
 import { parseServerMessage, sequenceOf } from './parse';
+import { ListenedEventTarget } from '../util/listenedEventTarget';
 import { RelayAcks } from './relayAcks';
 import type { TransceiverEvent, TransportState } from './transceiver';
 
@@ -48,7 +49,7 @@ const LEGACY_EVENT_NAMES: { readonly [T in ServerMessage['type']]?: string } = {
  * signals.messages$.subscribe((message) => console.log(message.type));
  * ```
  */
-export class Signalling extends EventTarget {
+export class Signalling extends ListenedEventTarget {
   private readonly messages = new Subject<ServerMessage>();
   private readonly errors = new Subject<RtcPoolError>();
   private readonly subscription = new Subscription();
@@ -122,7 +123,7 @@ export class Signalling extends EventTarget {
     }
     this.messages.next(parsed.message);
     const legacy = LEGACY_EVENT_NAMES[parsed.message.type];
-    if (legacy) this.dispatchEvent(new CustomEvent(legacy, { detail: parsed.message.data }));
+    if (legacy && this.isListened(legacy)) this.dispatchEvent(new CustomEvent(legacy, { detail: parsed.message.data }));
   }
 
   private sendAck(seq: number): boolean {

@@ -1,4 +1,5 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { ListenedEventTarget } from '../util/listenedEventTarget';
 import { replayState } from '../util/replayState';
 import { decodeFrame } from './parse';
 
@@ -36,7 +37,7 @@ export type TransportState = 'connecting' | 'open' | 'reconnecting' | 'closed';
  * }
  * ```
  */
-export abstract class Transceiver extends EventTarget {
+export abstract class Transceiver extends ListenedEventTarget {
   private readonly received = new Subject<TransceiverEvent>();
   private readonly transportState: BehaviorSubject<TransportState>;
 
@@ -77,9 +78,11 @@ export abstract class Transceiver extends EventTarget {
     const decoded = decodeFrame(frame);
     if (decoded.kind === 'invalid') {
       this.dispatchEvent(new CustomEvent('error', { detail: { reason: decoded.reason, message: decoded.detail } }));
-    } else {
-      this.dispatchEvent(new CustomEvent(decoded.type, { detail: decoded.data }));
+      return;
     }
+    // the same as dispatching it, without a CustomEvent when no listener would see one
+    if (!this.received.closed) this.received.next({ type: decoded.type, data: decoded.data });
+    if (this.isListened(decoded.type)) super.dispatchEvent(new CustomEvent(decoded.type, { detail: decoded.data }));
   }
 
   /** Subclasses report their transport's state here. */
