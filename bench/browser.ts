@@ -14,9 +14,14 @@ import FLAGS from '../spec/support/chromiumFlags.cjs';
 import { RelayCounter } from '../spec/support/relayCounter.cjs';
 
 const root = join(import.meta.dirname, '..');
-/** Runs of each case; the table shows the median. */
-const RUNS = 5;
-const SETUP_SIZES = [2, 4, 8, 12];
+/**
+ * Runs of each P1 case; the table shows the median and the range. Identical runs spread by
+ * ±20–30 % on this machine (and Firefox at N ≥ 8 is bimodal: a late answer costs an ICE
+ * retransmission, ≈ 250 ms), so fewer runs cannot tell 5 % apart. While working on setup cost,
+ * `P1_RUNS`, `P1_SIZES=2,4` and `P1_NO_FIREFOX=1` narrow the grid.
+ */
+const RUNS = Number(process.env.P1_RUNS ?? 9);
+const SETUP_SIZES = process.env.P1_SIZES ? process.env.P1_SIZES.split(',').map(Number) : [2, 4, 8, 12];
 const GROWTH_SIZES = [2, 4, 6, 8, 10, 12, 14, 16];
 const GROWTH_RUNS = 3;
 const BULK_MIB = 64;
@@ -61,6 +66,9 @@ const babelRuntime: Plugin = {
 const SERVER_CASES = ['setupPools', 'setupPools3', 'setupRawViaServer'] as const;
 type ServerCase = (typeof SERVER_CASES)[number];
 const rotated = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
+/** A median with the range of its samples: "36.5 ms (31.0–44.2)". */
+const spread = (samples: readonly number[]): string =>
+  `${fixed(median(samples), 1)} ms (${fixed(Math.min(...samples), 1)}–${fixed(Math.max(...samples), 1)})`;
 
 /** P1 rows of one engine: ours against raw in the page, raw through the server, and 3.0.2. */
 function setupRows(engine: string, n: number, samples: Record<ServerCase | 'setupRaw', number[]>, counted: boolean): Row[] {
@@ -82,8 +90,8 @@ function setupRows(engine: string, n: number, samples: Record<ServerCase | 'setu
     {
       id: `P1·d${tag}`,
       what: `N = ${n}: against raw RTCPeerConnections signalled through the same server (no rtcpool code), alternating in one page`,
-      ours: `${fixed(ours, 1)} ms`,
-      baseline: `raw via the server ${fixed(median(samples.setupRawViaServer), 1)} ms`,
+      ours: spread(samples.setupPools),
+      baseline: `raw via the server ${spread(samples.setupRawViaServer)}`,
       ratio: `${fixed(viaServer)} ×`,
       target: `≤ ${TARGET_VIA_SERVER_RATIO} ×`,
       met: viaServer <= TARGET_VIA_SERVER_RATIO,
@@ -92,7 +100,7 @@ function setupRows(engine: string, n: number, samples: Record<ServerCase | 'setu
       id: `P1·3${tag}`,
       what: `N = ${n}: against rtcpool 3.0.2 (npm) through the same server, alternating in one page`,
       ours: `${fixed(ours, 1)} ms`,
-      baseline: `3.0.2 ${fixed(median(samples.setupPools3), 1)} ms`,
+      baseline: `3.0.2 ${spread(samples.setupPools3)}`,
       ratio: `${fixed(v3)} ×`,
       target: counted && V3_TARGET_SIZES.includes(n) ? `≤ ${TARGET_V3_RATIO} ×` : '',
       met: counted && V3_TARGET_SIZES.includes(n) ? v3 <= TARGET_V3_RATIO : null,
@@ -221,6 +229,7 @@ export async function browserRows(log: (line: string) => void, setupOnly = false
       if (WARM_SIZES.includes(n)) rows.push(warmRow(n, warm));
       rows.push(messageRow(n, await count(n, 'setupPools'), await count(n, 'setupPools3')));
 
+      if (process.env.P1_NO_FIREFOX) continue;
       firefox = await firefoxSetup(origin, url);
       try {
         const ff: Record<ServerCase | 'setupRaw', number[]> = { setupPools: [], setupPools3: [], setupRawViaServer: [], setupRaw: [] };
