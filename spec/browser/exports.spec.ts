@@ -13,6 +13,7 @@ describe('package exports', () => {
       'DEFAULT_JOIN_TIMEOUT_MS',
       'DEFAULT_MAX_MESSAGE_BYTES',
       'FIRST_OFFER_GRACE_MS',
+      'HEADER_EXTENSION_LOCK_WAIT_MS',
       'ICE_DISCONNECTED_RESTART_MS',
       'ICE_RENEW_AT',
       'ICE_RENEW_RETRY_MS',

@@ -32,12 +32,14 @@ import {
   type PerfectNegotiationState,
 } from './perfectNegotiationState';
 import { sdpFingerprint } from './sdpFingerprint';
+import { HEADER_EXTENSION_LOCK_WAIT_MS, settleHeaderExtensionLock } from './headerExtensionLock';
 
-export { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS, initialNegotiationState, type PerfectNegotiationState };
+export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_RESTART_MS, initialNegotiationState, type PerfectNegotiationState };
 
 type Step =
   | { readonly kind: 'negotiation-needed'; readonly held?: boolean }
   | { readonly kind: 'restart-ice' }
+  | { readonly kind: 'lock-timeout' }
   | { readonly kind: 'description'; readonly description: SdpDescription }
   | { readonly kind: 'candidate'; readonly candidate: IceCandidate | null };
 
@@ -49,6 +51,8 @@ export interface NegotiatePeerOptions {
   readonly disconnectedRestartMs?: number;
   /** Overrides {@link FIRST_OFFER_GRACE_MS}. */
   readonly firstOfferGraceMs?: number;
+  /** Overrides {@link HEADER_EXTENSION_LOCK_WAIT_MS}. */
+  readonly headerExtensionLockWaitMs?: number;
   /** Called with each fresh negotiation state: the first connection's, then each rebuilt one's. */
   readonly onState?: (state: PerfectNegotiationState) => void;
 }
@@ -90,6 +94,8 @@ export function negotiatePeer(
     const replayed = new Subject<Step>();
     /** When to try a held offer again: after the grace. */
     const heldOffer = new Subject<number>();
+    /** When to stop waiting for the peer's header extension lock. */
+    const lockWait = new Subject<number>();
 
     const adopt = (port: NegotiationPort): NegotiationPort => {
       const previous = current;
@@ -119,6 +125,11 @@ export function negotiatePeer(
     const offer = ({ port, state }: Target, held: boolean): Observable<NegotiationOutput> => {
       // negotiationneeded fires again once the state is back to stable, if it is still needed
       if (port.signalingState() !== 'stable') return EMPTY;
+      // not even a held first offer: the peer's lock offer is on its way (see headerExtensionLock)
+      if (state.awaitingLock) {
+        state.offerDeferred = true;
+        return EMPTY;
+      }
       if (state.polite && !held && !port.hasRemoteDescription()) {
         state.offerDeferred = true;
         heldOffer.next(timing.firstOfferGraceMs ?? FIRST_OFFER_GRACE_MS);
@@ -170,12 +181,27 @@ export function negotiatePeer(
               tap(() => {
                 state.offerDeferred = false;
                 state.unansweredOffer = null;
+                // the peer's first offer after the first exchange is its lock offer: the wait is over
+                if (state.lockDecided) state.awaitingLock = false;
               }),
               map(send),
             )
           : EMPTY;
       // candidates that came early can only be added once the remote description is set
-      return concat(setRemote$, defer(() => flushCandidates(target)), answer$);
+      return concat(setRemote$, defer(() => flushCandidates(target)), answer$, defer(() => decideLock(target, description)));
+    };
+
+    /** Once, when the first exchange is done: lock header extension ids, or wait for the peer to. */
+    const decideLock = ({ port, state }: Target, { sdp }: SdpDescription): Observable<NegotiationOutput> => {
+      if (settleHeaderExtensionLock(port, state, sdp)) lockWait.next(timing.headerExtensionLockWaitMs ?? HEADER_EXTENSION_LOCK_WAIT_MS);
+      return EMPTY;
+    };
+
+    /** The peer's lock offer did not come in time (a peer without the lock): offer what waited. */
+    const lockTimeout = (target: Target): Observable<NegotiationOutput> => {
+      if (!target.state.awaitingLock) return EMPTY;
+      target.state.awaitingLock = false;
+      return target.state.offerDeferred ? offer(target, true) : EMPTY;
     };
 
     const receiveCandidate = (target: Target, candidate: IceCandidate | null): Observable<NegotiationOutput> => {
@@ -223,6 +249,8 @@ export function negotiatePeer(
       switch (step.kind) {
         case 'negotiation-needed':
           return offer(target, step.held ?? false).pipe(catchError((error: unknown) => fail(target, error, 'making an offer')));
+        case 'lock-timeout':
+          return lockTimeout(target).pipe(catchError((error: unknown) => fail(target, error, 'making an offer')));
         case 'restart-ice':
           return defer(() => {
             target.port.restartIce();
@@ -264,6 +292,10 @@ export function negotiatePeer(
         switchMap((delay) => timer(delay, scheduler)),
         filter(() => current!.state.offerDeferred),
         map((): Step => ({ kind: 'negotiation-needed', held: true })),
+      ),
+      lockWait.pipe(
+        switchMap((delay) => timer(delay, scheduler)),
+        map((): Step => ({ kind: 'lock-timeout' })),
       ),
       replayed,
       remote$.pipe(

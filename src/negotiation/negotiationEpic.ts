@@ -45,6 +45,8 @@ export interface NegotiationDeps {
   readonly disconnectedRestartMs?: number;
   /** Overrides `FIRST_OFFER_GRACE_MS`. */
   readonly firstOfferGraceMs?: number;
+  /** Overrides `HEADER_EXTENSION_LOCK_WAIT_MS`. */
+  readonly headerExtensionLockWaitMs?: number;
   /** Called with each peer's negotiation state when it is created, and again for each rebuilt connection (tests and diagnostics). */
   readonly onPeerState?: (peer: PeerId, state: PerfectNegotiationState) => void;
 }
@@ -118,6 +120,7 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
           scheduler,
           disconnectedRestartMs: deps.disconnectedRestartMs,
           firstOfferGraceMs: deps.firstOfferGraceMs,
+          headerExtensionLockWaitMs: deps.headerExtensionLockWaitMs,
           onState: (state) => deps.onPeerState?.(peer, state),
         }).pipe(
           takeUntil(actions$.pipe(filter((action) => action.type === 'peer-removed' && action.peer === peer))),

@@ -1,5 +1,7 @@
 import { defer, filter, fromEvent, map, type Observable } from 'rxjs';
 import type { IceCandidate, SdpDescription } from '../signalling/messages';
+import { mediaKinds } from './headerExtensionLock';
+import { sdpEngine } from './sdpEngine';
 import type { NegotiationPort } from './port';
 import { requestRebuild } from './rebuildHook';
 import { sdpFingerprint } from './sdpFingerprint';
@@ -69,5 +71,15 @@ export function peerConnectionPort(pc: RTCPeerConnection): NegotiationPort {
     remoteFingerprint: () => sdpFingerprint(pc.remoteDescription?.sdp),
     closed: () => pc.signalingState === 'closed',
     rebuild: () => requestRebuild(pc),
+    session: () => ({
+      local: sdpEngine(pc.localDescription?.sdp),
+      kinds: () => {
+        const remote = mediaKinds(pc.remoteDescription?.sdp);
+        return new Set([...mediaKinds(pc.localDescription?.sdp)].filter((kind) => remote.has(kind)));
+      },
+    }),
+    lockHeaderExtensions: (kinds) => {
+      for (const kind of kinds) pc.addTransceiver(kind, { direction: 'recvonly' });
+    },
   };
 }

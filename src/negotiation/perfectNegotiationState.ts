@@ -20,6 +20,10 @@ export interface PerfectNegotiationState {
    * rebuilt connection takes them in again and answers.
    */
   unansweredOffer: { readonly description: SdpDescription; readonly candidates: Array<IceCandidate | null> } | null;
+  /** Whether the first exchange is done and the header extension lock was decided (see `headerExtensionLock`). */
+  lockDecided: boolean;
+  /** A polite libwebrtc peer's offers wait for an impolite Firefox peer's header extension lock. */
+  awaitingLock: boolean;
 }
 
 /**
@@ -52,5 +56,7 @@ export function initialNegotiationState(polite: boolean): PerfectNegotiationStat
     offerDeferred: false,
     pendingCandidates: [],
     unansweredOffer: null,
+    lockDecided: false,
+    awaitingLock: false,
   };
 }

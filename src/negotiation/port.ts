@@ -1,5 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { IceCandidate, SdpDescription } from '../signalling/messages';
+import type { LockKind } from './headerExtensionLock';
+import type { SdpEngine } from './sdpEngine';
 
 /**
  * The negotiation epic's only way to reach a peer connection. Methods return Observables that
@@ -39,4 +41,16 @@ export interface NegotiationPort {
    * when there is nobody to ask or the peer's rebuilds are used up.
    */
   rebuild?(): boolean;
+  /**
+   * The engine that wrote the local description set on the connection, and the media kinds that
+   * the local and the remote description both have, read only when called (see
+   * `headerExtensionLock`). Without it, the epic never locks header extension ids.
+   */
+  session?(): { readonly local: SdpEngine | null; readonly kinds: () => ReadonlySet<string> };
+  /**
+   * Adds one receive-only transceiver of each kind, so that the next offer negotiates a media
+   * section of each and fixes its header extension ids; an app's first `addTrack` of that kind
+   * reuses it. Nothing is received on it, and it fires no `track` event.
+   */
+  lockHeaderExtensions?(kinds: readonly LockKind[]): void;
 }
