@@ -228,8 +228,10 @@ export function negotiatePeer(
     const followRebuiltPeer = ({ port }: Target, description: SdpDescription): void => {
       if (description.type !== 'offer' || !port.rebuild) return;
       const ours = port.remoteFingerprint?.() ?? null;
+      // the first offer meets no remote description: nothing to compare, no SDP to scan
+      if (ours === null) return;
       const theirs = sdpFingerprint(description.sdp);
-      if (ours === null || theirs === null || ours === theirs) return;
+      if (theirs === null || ours === theirs) return;
       following = true;
       try {
         port.rebuild();

@@ -12,6 +12,7 @@ import {
   merge,
   mergeMap,
   share,
+  Subject,
   takeUntil,
   tap,
   timer,
@@ -79,6 +80,11 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
     const orphans = new Map<PeerId, RemoteInput[]>();
     /** The connection of each peer under negotiation; a new one replaces it when it is rebuilt. */
     const ports = new Map<PeerId, BehaviorSubject<NegotiationPort>>();
+    /**
+     * Each peer's own input, routed by id: one lookup per action, where a filter per peer would
+     * run every peer's test for every action (a cost that grows with the mesh, for every message).
+     */
+    const routes = new Map<PeerId, { readonly input: Subject<RemoteInput>; readonly removed: Subject<void> }>();
     const actions$ = action$.pipe(share());
     const added$ = (peer: PeerId): Observable<unknown> =>
       actions$.pipe(filter((action) => action.type === 'peer-added' && action.peer === peer));
@@ -94,6 +100,9 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
           orphans.delete(action.peer);
           departed.add(action.peer);
           if (departed.size > DEPARTED_MEMORY) departed.delete(departed.values().next().value!);
+          routes.get(action.peer)?.removed.next();
+        } else {
+          routes.get(action.peer)?.input.next(action);
         }
       }),
       ignoreElements(),
@@ -110,12 +119,11 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
         }
         const port$ = new BehaviorSubject(port);
         ports.set(peer, port$);
+        const route = { input: new Subject<RemoteInput>(), removed: new Subject<void>() };
+        routes.set(peer, route);
         const held = orphans.get(peer) ?? [];
         orphans.delete(peer);
-        const remote$ = concat(
-          from(held),
-          actions$.pipe(filter((action): action is RemoteInput => isRemoteInput(action) && action.peer === peer)),
-        );
+        const remote$ = concat(from(held), route.input);
         return negotiatePeer(peer, port$, remote$, polite, {
           scheduler,
           disconnectedRestartMs: deps.disconnectedRestartMs,
@@ -123,10 +131,12 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
           headerExtensionLockWaitMs: deps.headerExtensionLockWaitMs,
           onState: (state) => deps.onPeerState?.(peer, state),
         }).pipe(
-          takeUntil(actions$.pipe(filter((action) => action.type === 'peer-removed' && action.peer === peer))),
+          takeUntil(route.removed),
           finalize(() => {
             if (ports.get(peer) === port$) ports.delete(peer);
+            if (routes.get(peer) === route) routes.delete(peer);
             port$.complete();
+            route.input.complete();
           }),
         );
       }),
