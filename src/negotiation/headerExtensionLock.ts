@@ -7,7 +7,7 @@ export type LockKind = 'audio' | 'video';
 
 /**
  * How long a polite libwebrtc peer holds its offers after the first exchange with an impolite
- * Firefox peer, waiting for that peer's header extension lock (see {@link headerExtensionLock}).
+ * Firefox peer, waiting for that peer's header extension lock (see the README, "Supported browsers").
  * The lock offer leaves the Firefox peer as soon as our first answer lands, so it normally comes
  * within one signalling round trip; a peer that never sends one (an older rtcpool, a 3.x client)
  * only delays our first renegotiation by this much.
