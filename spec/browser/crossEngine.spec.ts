@@ -1,26 +1,13 @@
 import { expect } from 'chai';
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import type { ManagedConnection, Pool } from '../../src';
-import { otherEngine, remotePeers, serverControl, thisEngine, uniquePool, type RemotePeer } from './support/environment';
+import { otherEngine, remotePeers, thisEngine, uniquePool, type RemotePeer } from './support/environment';
 import { fakeCamera, flowing, receiversFrom } from './support/media';
 import { canvasTrack, MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
-import { ask, remoteControl } from './support/remoteControl';
+import { ask, meetRemote, type Order, type RoundReply } from './support/remoteControl';
 
 /** Rounds of the cross-engine glare storm, in each join order. */
 const ROUNDS = 25;
-
-/** Who joins the pool first: the other engine's peer is then the newcomer (polite), or the older one. */
-type Order = 'the other engine joins first' | 'this engine joins first';
-
-/** What the remote peer answers a `round` (spec/support/remotePeer.ts). */
-interface RoundReply {
-  readonly round: number;
-  readonly stable: boolean;
-  readonly channels: string[];
-  readonly track: boolean;
-  readonly stream: string;
-  readonly errors: string[];
-}
 
 /** Resolves once every peer connection made since `mark` is in stable (or closed). */
 async function stable(mark: number): Promise<void> {
@@ -46,21 +33,8 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
 
   /** This engine's pool and the other engine's remote peer in one pool, joined in `order`; resolves with the connection and its control channel. */
   async function meet(order: Order): Promise<{ pool: Pool; connection: ManagedConnection; ctl: RTCDataChannel }> {
-    const name = uniquePool('cross');
     const pool = tracker.create();
-    if (order === 'the other engine joins first') {
-      remote = await remotePeers.start(otherEngine(), name);
-      const deadline = Date.now() + MESH_TIMEOUT_MS * 2;
-      while (!(await serverControl.pools()).some((info) => info.id === name && info.members.length === 1)) {
-        if (Date.now() > deadline) throw new Error(`the ${otherEngine()} peer never joined`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await pool.join(name);
-    } else {
-      await pool.join(name);
-      remote = await remotePeers.start(otherEngine(), name);
-    }
-    const { connection, ctl } = await remoteControl(pool);
+    const { connection, ctl } = await meetRemote(order, pool, uniquePool('cross'), (started) => (remote = started));
     expect(await ask<{ engine: string }>(ctl, { op: 'hello' })).to.deep.equal({ op: 'hello', engine: otherEngine() });
     return { pool, connection, ctl };
   }

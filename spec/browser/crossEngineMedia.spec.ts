@@ -1,29 +1,15 @@
 import { expect } from 'chai';
 import type { ManagedConnection, Pool } from '../../src';
 import { HEADER_EXTENSION_LOCK_WAIT_MS } from '../../src/negotiation/headerExtensionLock';
-import { otherEngine, remotePeers, serverControl, thisEngine, uniquePool, type RemotePeer } from './support/environment';
+import { otherEngine, remotePeers, thisEngine, uniquePool, type RemotePeer } from './support/environment';
 import { fakeCamera, flowing } from './support/media';
 import { canvasTrack, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
-import { ask, remoteControl } from './support/remoteControl';
+import { ask, meetRemote, type Order, type RoundReply } from './support/remoteControl';
 
 /** New pairs per join order: each meets the other engine afresh, so each round 0 adds the pair's first tracks. */
 const PAIRS = 5;
 /** Rounds per pair: round 0 adds the first tracks, the next ones add more tracks at the same instant again. */
 const ROUNDS = 3;
-
-/** Who joins the pool first: the other engine's peer is then the newcomer (polite), or the older one. */
-type Order = 'the other engine joins first' | 'this engine joins first';
-
-/** What the remote peer answers a `round` (spec/support/remotePeer.ts). */
-interface RoundReply {
-  readonly round: number;
-  readonly stable: boolean;
-  readonly channels: string[];
-  readonly track: boolean;
-  readonly stream: string;
-  readonly errors: string[];
-  readonly state?: string;
-}
 
 /** The ids of the remote streams whose tracks `connection` received, as they come. */
 function streamsFrom(connection: ManagedConnection): { readonly ids: string[]; arrived(id: string): Promise<boolean>; receiver(id: string): RTCRtpReceiver | undefined; stop(): void } {
@@ -95,20 +81,7 @@ describe('Pool across engines: simultaneous first tracks (Chromium and Firefox i
 
   /** This engine's pool (made by `create`) and the other engine's remote peer in one new pool, joined in `order`. */
   async function meet(order: Order, pool: Pool = tracker.create()): Promise<{ pool: Pool; connection: ManagedConnection; ctl: RTCDataChannel }> {
-    const name = uniquePool('xmedia');
-    if (order === 'the other engine joins first') {
-      remote = await remotePeers.start(otherEngine(), name);
-      const deadline = Date.now() + MESH_TIMEOUT_MS * 2;
-      while (!(await serverControl.pools()).some((info) => info.id === name && info.members.length === 1)) {
-        if (Date.now() > deadline) throw new Error(`the ${otherEngine()} peer never joined`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await pool.join(name);
-    } else {
-      await pool.join(name);
-      remote = await remotePeers.start(otherEngine(), name);
-    }
-    const { connection, ctl } = await remoteControl(pool);
+    const { connection, ctl } = await meetRemote(order, pool, uniquePool('xmedia'), (started) => (remote = started));
     return { pool, connection, ctl };
   }
 

@@ -1,8 +1,22 @@
 // The cross-engine specs' side of the remote peer (spec/support/remotePeer.ts): the connection
 // to it, and commands on its control channel.
 import type { ManagedConnection, Pool } from '../../../src';
-import { otherEngine } from './environment';
+import { otherEngine, remotePeers, serverControl, type RemotePeer } from './environment';
 import { connectionsOf, MESH_TIMEOUT_MS, nextMessage } from './pools';
+
+/** Who joins the pool first: the other engine's peer is then the newcomer (polite), or the older one. */
+export type Order = 'the other engine joins first' | 'this engine joins first';
+
+/** What the remote peer answers a `round` (spec/support/remotePeer.ts). */
+export interface RoundReply {
+  readonly round: number;
+  readonly stable: boolean;
+  readonly channels: string[];
+  readonly track: boolean;
+  readonly stream: string;
+  readonly errors: string[];
+  readonly state?: string;
+}
 
 /** Sends a command on the control channel and resolves with the remote peer's reply to it. */
 export async function ask<T>(ctl: RTCDataChannel, command: object): Promise<T> {
@@ -21,4 +35,30 @@ export async function remoteControl(pool: Pool): Promise<{ connection: ManagedCo
   ]);
   const ctl = await connection!.dataChannel('ctl', { timeout: MESH_TIMEOUT_MS * 2 });
   return { connection: connection!, ctl };
+}
+
+/**
+ * Joins `pool` and a new remote peer of the other engine to the pool `name`, in `order`, and
+ * resolves with the connection between them and its control channel. `started` gets the remote
+ * peer the moment it runs, so the spec's teardown stops it even when a later step fails.
+ */
+export async function meetRemote(
+  order: Order,
+  pool: Pool,
+  name: string,
+  started: (remote: RemotePeer) => void,
+): Promise<{ connection: ManagedConnection; ctl: RTCDataChannel }> {
+  if (order === 'the other engine joins first') {
+    started(await remotePeers.start(otherEngine(), name));
+    const deadline = Date.now() + MESH_TIMEOUT_MS * 2;
+    while (!(await serverControl.pools()).some((info) => info.id === name && info.members.length === 1)) {
+      if (Date.now() > deadline) throw new Error(`the ${otherEngine()} peer never joined`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await pool.join(name);
+  } else {
+    await pool.join(name);
+    started(await remotePeers.start(otherEngine(), name));
+  }
+  return remoteControl(pool);
 }
