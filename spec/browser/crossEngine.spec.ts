@@ -113,7 +113,7 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
             tracker.errors.length > 0 && `errors here: ${tracker.errors.map((e) => e.message).join('; ')}`,
           ].filter(Boolean);
           if (wrong.length > 0) {
-            failures.push(`round ${round}: ${wrong.join(', ')}`);
+            failures.push(`round ${round}: ${wrong.join(', ')}; there: ${reply.state}`);
             // a connection that failed one round fails the next ones for the same reason
             break;
           }

@@ -58,6 +58,22 @@ function serve(connection: ManagedConnection): void {
   const remoteStreams = new Map<string, () => void>();
   const seenStreams = new Set<string>();
   let echo = false;
+  /**
+   * How each of the spec's channels closed or failed here, if it did: for the failure message of a
+   * round (a channel once seen closed here, with nothing else wrong, could not be explained).
+   */
+  const closings = new Map<string, string>();
+  const watchClosing = (channel: RTCDataChannel): void => {
+    const arrivedAt = performance.now();
+    const states = (): string => peerConnectionsSince(mark).map((pc) => pc.signalingState).join('/');
+    for (const type of ['close', 'error'] as const) {
+      channel.addEventListener(type, (event) => {
+        const error = (event as RTCErrorEvent).error;
+        const detail = error ? ` (${error.errorDetail} ${error.sctpCauseCode ?? ''} ${error.message})` : '';
+        closings.set(channel.label, `${channel.label}#${channel.id} ${type}${detail} ${(performance.now() - arrivedAt).toFixed(0)} ms after it arrived, in ${states()}`);
+      });
+    }
+  };
   const streamArrived = (id: string): Promise<void> =>
     seenStreams.has(id) ? Promise.resolve() : new Promise<void>((resolve) => remoteStreams.set(id, resolve));
   const waitChannel = (label: string): Promise<RTCDataChannel> => {
@@ -75,6 +91,7 @@ function serve(connection: ManagedConnection): void {
       return;
     }
     if (echo) channel.onmessage = ({ data }) => channel.send(`${engine} echo ${data}`);
+    watchClosing(channel);
     if (!incoming.has(channel.label)) incoming.set(channel.label, opened(channel));
     else void opened(channel).then((open) => arrived.get(channel.label)?.(open));
   }) as EventListener);
@@ -123,7 +140,7 @@ function serve(connection: ManagedConnection): void {
           errors.push(String(error));
         }
         const settled = await stable();
-        return reply({ op: 'round', round, stable: settled, channels, track: gotTrack, stream: stream.id, errors: errors.splice(0), state: describePeers() });
+        return reply({ op: 'round', round, stable: settled, channels, track: gotTrack, stream: stream.id, errors: errors.splice(0), state: [describePeers(), closings.get(`local-${round}`)].filter(Boolean).join('; ') });
       }
       case 'peerChannel': {
         const channel = await connection.channel(message.label!, { maxMessageBytes: 64 * 1024 * 1024 });
