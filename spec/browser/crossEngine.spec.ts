@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import type { ManagedConnection, Pool } from '../../src';
-import { otherEngine, remotePeers, thisEngine, uniquePool, type RemotePeer } from './support/environment';
+import { otherEngine, thisEngine, uniquePool } from './support/environment';
 import { fakeCamera, flowing, receiversFrom } from './support/media';
-import { canvasTrack, MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
-import { ask, meetRemote, type Order, type RoundReply } from './support/remoteControl';
+import { canvasTrack, MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince } from './support/pools';
+import { ask, CrossEngineScene, type Order, type RoundReply } from './support/remoteControl';
 
 /** Rounds of the cross-engine glare storm, in each join order. */
 const ROUNDS = 25;
@@ -21,20 +21,14 @@ async function stable(mark: number): Promise<void> {
 }
 
 describe('Pool across engines (Chromium and Firefox in one pool)', () => {
-  const tracker = new PoolTracker();
-  const tracks: MediaStreamTrack[] = [];
-  let remote: RemotePeer | null = null;
-  afterEach(async () => {
-    tracker.closeAll();
-    for (const track of tracks.splice(0)) track.stop();
-    if (remote) await remotePeers.stop(remote);
-    remote = null;
-  });
+  const scene = new CrossEngineScene();
+  const { tracker, tracks } = scene;
+  afterEach(() => scene.end());
 
   /** This engine's pool and the other engine's remote peer in one pool, joined in `order`; resolves with the connection and its control channel. */
   async function meet(order: Order): Promise<{ pool: Pool; connection: ManagedConnection; ctl: RTCDataChannel }> {
     const pool = tracker.create();
-    const { connection, ctl } = await meetRemote(order, pool, uniquePool('cross'), (started) => (remote = started));
+    const { connection, ctl } = await scene.meet(order, pool, uniquePool('cross'));
     expect(await ask<{ engine: string }>(ctl, { op: 'hello' })).to.deep.equal({ op: 'hello', engine: otherEngine() });
     return { pool, connection, ctl };
   }

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { ManagedConnection, Pool } from '../../src';
 import { HEADER_EXTENSION_LOCK_WAIT_MS } from '../../src/negotiation/headerExtensionLock';
-import { otherEngine, remotePeers, thisEngine, uniquePool, type RemotePeer } from './support/environment';
+import { otherEngine, thisEngine, uniquePool } from './support/environment';
 import { fakeCamera, flowing } from './support/media';
-import { canvasTrack, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince, PoolTracker } from './support/pools';
-import { ask, meetRemote, type Order, type RoundReply } from './support/remoteControl';
+import { canvasTrack, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from './support/pools';
+import { ask, CrossEngineScene, type Order, type RoundReply } from './support/remoteControl';
 
 /** New pairs per join order: each meets the other engine afresh, so each round 0 adds the pair's first tracks. */
 const PAIRS = 5;
@@ -69,28 +69,14 @@ async function lockedSections(pc: RTCPeerConnection): Promise<string[]> {
 // connection negotiated no media again. These specs prove the header extension lock (see
 // src/negotiation/headerExtensionLock.ts) in both join orders, from both engines.
 describe('Pool across engines: simultaneous first tracks (Chromium and Firefox in one pool)', () => {
-  const tracker = new PoolTracker();
-  const tracks: MediaStreamTrack[] = [];
-  let remote: RemotePeer | null = null;
-  afterEach(async () => {
-    tracker.closeAll();
-    for (const track of tracks.splice(0)) track.stop();
-    if (remote) await remotePeers.stop(remote);
-    remote = null;
-  });
+  const scene = new CrossEngineScene();
+  const { tracker, tracks } = scene;
+  afterEach(() => scene.end());
 
   /** This engine's pool (made by `create`) and the other engine's remote peer in one new pool, joined in `order`. */
   async function meet(order: Order, pool: Pool = tracker.create()): Promise<{ pool: Pool; connection: ManagedConnection; ctl: RTCDataChannel }> {
-    const { connection, ctl } = await meetRemote(order, pool, uniquePool('xmedia'), (started) => (remote = started));
+    const { connection, ctl } = await scene.meet(order, pool, uniquePool('xmedia'));
     return { pool, connection, ctl };
-  }
-
-  /** Ends this pair: its pool, its tracks and the remote browser. */
-  async function part(): Promise<void> {
-    tracker.closeAll();
-    for (const track of tracks.splice(0)) track.stop();
-    if (remote) await remotePeers.stop(remote);
-    remote = null;
   }
 
   for (const order of ['the other engine joins first', 'this engine joins first'] as const) {
@@ -181,7 +167,7 @@ describe('Pool across engines: simultaneous first tracks (Chromium and Firefox i
         }
         collisions += history.join(' ').split('have-local-offer stable have-remote-offer').length - 1;
         incoming.stop();
-        await part();
+        await scene.end();
       }
       expect(failures, `\n${failures.join('\n')}\n`).to.deep.equal([]);
       console.log(`${thisEngine()} with ${otherEngine()} (${order}): ${collisions} of ${PAIRS * ROUNDS} rounds rolled back here`);

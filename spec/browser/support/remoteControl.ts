@@ -2,7 +2,7 @@
 // to it, and commands on its control channel.
 import type { ManagedConnection, Pool } from '../../../src';
 import { otherEngine, remotePeers, serverControl, type RemotePeer } from './environment';
-import { connectionsOf, MESH_TIMEOUT_MS, nextMessage } from './pools';
+import { connectionsOf, MESH_TIMEOUT_MS, nextMessage, PoolTracker } from './pools';
 
 /** Who joins the pool first: the other engine's peer is then the newcomer (polite), or the older one. */
 export type Order = 'the other engine joins first' | 'this engine joins first';
@@ -38,27 +38,40 @@ export async function remoteControl(pool: Pool): Promise<{ connection: ManagedCo
 }
 
 /**
- * Joins `pool` and a new remote peer of the other engine to the pool `name`, in `order`, and
- * resolves with the connection between them and its control channel. `started` gets the remote
- * peer the moment it runs, so the spec's teardown stops it even when a later step fails.
+ * What a cross-engine spec makes and undoes after each test: its pools, its tracks, and the other
+ * engine's remote peer (stopped by pid).
  */
-export async function meetRemote(
-  order: Order,
-  pool: Pool,
-  name: string,
-  started: (remote: RemotePeer) => void,
-): Promise<{ connection: ManagedConnection; ctl: RTCDataChannel }> {
-  if (order === 'the other engine joins first') {
-    started(await remotePeers.start(otherEngine(), name));
-    const deadline = Date.now() + MESH_TIMEOUT_MS * 2;
-    while (!(await serverControl.pools()).some((info) => info.id === name && info.members.length === 1)) {
-      if (Date.now() > deadline) throw new Error(`the ${otherEngine()} peer never joined`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+export class CrossEngineScene {
+  readonly tracker = new PoolTracker();
+  readonly tracks: MediaStreamTrack[] = [];
+  private remote: RemotePeer | null = null;
+
+  /**
+   * Joins `pool` and a new remote peer of the other engine to the pool `name`, in `order`, and
+   * resolves with the connection between them and its control channel. The remote peer is kept
+   * the moment it runs, so `end()` stops it even when a later step fails.
+   */
+  async meet(order: Order, pool: Pool, name: string): Promise<{ connection: ManagedConnection; ctl: RTCDataChannel }> {
+    if (order === 'the other engine joins first') {
+      this.remote = await remotePeers.start(otherEngine(), name);
+      const deadline = Date.now() + MESH_TIMEOUT_MS * 2;
+      while (!(await serverControl.pools()).some((info) => info.id === name && info.members.length === 1)) {
+        if (Date.now() > deadline) throw new Error(`the ${otherEngine()} peer never joined`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await pool.join(name);
+    } else {
+      await pool.join(name);
+      this.remote = await remotePeers.start(otherEngine(), name);
     }
-    await pool.join(name);
-  } else {
-    await pool.join(name);
-    started(await remotePeers.start(otherEngine(), name));
+    return remoteControl(pool);
   }
-  return remoteControl(pool);
+
+  /** Closes the pools, stops the tracks, and stops the remote browser. */
+  async end(): Promise<void> {
+    this.tracker.closeAll();
+    for (const track of this.tracks.splice(0)) track.stop();
+    if (this.remote) await remotePeers.stop(this.remote);
+    this.remote = null;
+  }
 }
