@@ -3,7 +3,7 @@ import type { ManagedConnection, Pool } from '../../src';
 import { HEADER_EXTENSION_LOCK_WAIT_MS } from '../../src/negotiation/headerExtensionLock';
 import { otherEngine, thisEngine, uniquePool } from './support/environment';
 import { fakeCamera, flowing } from './support/media';
-import { canvasTrack, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from './support/pools';
+import { canvasTrack, describePeers, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from './support/pools';
 import { ask, CrossEngineScene, type Order, type RoundReply } from './support/remoteControl';
 
 /** New pairs per join order: each meets the other engine afresh, so each round 0 adds the pair's first tracks. */
@@ -34,14 +34,6 @@ function streamsFrom(connection: ManagedConnection): { readonly ids: string[]; a
     receiver: (id) => receivers.get(id),
     stop: () => subscription.unsubscribe(),
   };
-}
-
-/** The negotiation state of the peer connections made since `mark`, for a failure message. */
-function describePeers(mark: number): string {
-  return peerConnectionsSince(mark)
-    .filter((pc) => pc.signalingState !== 'closed')
-    .map((pc) => `${pc.signalingState}/${pc.connectionState} [${pc.getTransceivers().map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`).join(' ')}]`)
-    .join(' | ');
 }
 
 /** Resolves once `pc` is in stable (or the mesh timeout has passed). */

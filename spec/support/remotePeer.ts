@@ -17,7 +17,7 @@
 // Everything it sees go wrong (pool errors, exceptions) goes back in `errors`.
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { Pool, signalling, type ManagedConnection } from '../../src';
-import { canvasTrack, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from '../browser/support/pools';
+import { canvasTrack, describePeers, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from '../browser/support/pools';
 
 const query = new URLSearchParams(location.search);
 const engine = navigator.userAgent.includes('Firefox') ? 'firefox' : 'chromium';
@@ -38,14 +38,6 @@ async function stable(): Promise<boolean> {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/** The negotiation state of this page's peer connections, for a failure message. */
-export function describePeers(): string {
-  return peerConnectionsSince(mark)
-    .filter((pc) => pc.signalingState !== 'closed')
-    .map((pc) => `${pc.signalingState}/${pc.connectionState} [${pc.getTransceivers().map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`).join(' ')}]`)
-    .join(' | ');
 }
 
 const opened = (channel: RTCDataChannel): Promise<RTCDataChannel> =>
@@ -129,7 +121,7 @@ function serve(connection: ManagedConnection): void {
         const theirTrack = withTrack ? streamArrived(message.stream!) : Promise.resolve();
         const deadline = Date.now() + MESH_TIMEOUT_MS;
         const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
-          Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`round ${round}: no ${what} (${describePeers()})`)), deadline - Date.now()))]);
+          Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`round ${round}: no ${what} (${describePeers(mark)})`)), deadline - Date.now()))]);
         let channels: string[] = [];
         let gotTrack = false;
         try {
@@ -140,7 +132,7 @@ function serve(connection: ManagedConnection): void {
           errors.push(String(error));
         }
         const settled = await stable();
-        return reply({ op: 'round', round, stable: settled, channels, track: gotTrack, stream: stream.id, errors: errors.splice(0), state: [describePeers(), closings.get(`local-${round}`)].filter(Boolean).join('; ') });
+        return reply({ op: 'round', round, stable: settled, channels, track: gotTrack, stream: stream.id, errors: errors.splice(0), state: [describePeers(mark), closings.get(`local-${round}`)].filter(Boolean).join('; ') });
       }
       case 'peerChannel': {
         const channel = await connection.channel(message.label!, { maxMessageBytes: 64 * 1024 * 1024 });

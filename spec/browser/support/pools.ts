@@ -30,6 +30,14 @@ export const peerConnectionMark = (): number => created.length;
 export const peerConnectionsSince = (mark: number): RTCPeerConnection[] =>
   created.slice(mark).flatMap((ref) => ref.deref() ?? []);
 
+/** The negotiation state of the open peer connections made since `mark`, for a failure message. */
+export function describePeers(mark: number): string {
+  return peerConnectionsSince(mark)
+    .filter((pc) => pc.signalingState !== 'closed')
+    .map((pc) => `${pc.signalingState}/${pc.connectionState} [${pc.getTransceivers().map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`).join(' ')}]`)
+    .join(' | ');
+}
+
 /** How many RTCPeerConnections made by the specs are not closed. */
 export const openPeerConnections = (): number =>
   created.filter((ref) => { const pc = ref.deref(); return pc !== undefined && pc.signalingState !== 'closed'; }).length;
