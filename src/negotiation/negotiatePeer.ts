@@ -181,8 +181,9 @@ export function negotiatePeer(
               tap(() => {
                 state.offerDeferred = false;
                 state.unansweredOffer = null;
-                // the peer's first offer after the first exchange is its lock offer: the wait is over
-                if (state.lockDecided) state.awaitingLock = false;
+                // only a decided lock waits, and the peer's first offer after the first exchange
+                // is its lock offer: the wait is over
+                state.awaitingLock = false;
               }),
               map(send),
             )
