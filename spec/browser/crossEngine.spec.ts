@@ -4,7 +4,7 @@ import type { ManagedConnection, Pool } from '../../src';
 import { otherEngine, thisEngine, uniquePool } from './support/environment';
 import { fakeCamera, flowing, receiversFrom } from './support/media';
 import { canvasTrack, MESH_TIMEOUT_MS, nextMessage, peerConnectionMark, peerConnectionsSince } from './support/pools';
-import { ask, CrossEngineScene, type Order, type RoundReply } from './support/remoteControl';
+import { ask, CrossEngineScene, openedOrWhy, type Order, type RoundReply } from './support/remoteControl';
 
 /** Rounds of the cross-engine glare storm, in each join order. */
 const ROUNDS = 25;
@@ -93,8 +93,7 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
         const mine = connection.dataChannel(`local-${round}`, { timeout: MESH_TIMEOUT_MS });
         try {
           const [reply, own, theirs] = await Promise.all([replied, mine, incoming]);
-          const theirsOpen =
-            theirs.channel.readyState === 'open' || (await new Promise<boolean>((resolve) => theirs.channel.addEventListener('open', () => resolve(true), { once: true })));
+          const theirsNotOpen = await openedOrWhy(theirs.channel, pc, MESH_TIMEOUT_MS);
           await stable(mark);
           const wrong = [
             !reply.stable && 'the other side did not reach stable',
@@ -102,8 +101,8 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
             reply.errors.length > 0 && `the other side's errors: ${reply.errors.join('; ')}`,
             !reply.track && "the other side did not receive this side's track",
             !(await arrived(reply.stream)) && "this side did not receive the other side's track",
-            own.readyState !== 'open' && 'own channel not open',
-            !theirsOpen && 'their channel not open',
+            own.readyState !== 'open' && `own channel ${own.label}#${own.id} ${own.readyState}`,
+            theirsNotOpen !== null && `their channel ${theirsNotOpen}`,
             tracker.errors.length > 0 && `errors here: ${tracker.errors.map((e) => e.message).join('; ')}`,
           ].filter(Boolean);
           if (wrong.length > 0) {

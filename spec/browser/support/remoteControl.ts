@@ -18,6 +18,28 @@ export interface RoundReply {
   readonly state?: string;
 }
 
+/**
+ * Resolves with null once `channel` is open, or with why it is not: how it closed (its error,
+ * the signalling state then, and when), or that it was still connecting after `ms`. Never hangs,
+ * so a round that fails says how.
+ */
+export function openedOrWhy(channel: RTCDataChannel, pc: RTCPeerConnection | undefined, ms: number): Promise<string | null> {
+  if (channel.readyState === 'open') return Promise.resolve(null);
+  const since = performance.now();
+  const what = (): string => `${channel.label}#${channel.id} ${channel.readyState} after ${(performance.now() - since).toFixed(0)} ms, in ${pc?.signalingState}`;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(`${what()}: never opened`), ms);
+    channel.addEventListener('open', () => (clearTimeout(timer), resolve(null)), { once: true });
+    for (const type of ['close', 'error'] as const) {
+      channel.addEventListener(type, (event) => {
+        const error = (event as RTCErrorEvent).error;
+        clearTimeout(timer);
+        resolve(`${what()}: ${type}${error ? ` (${error.errorDetail} ${error.sctpCauseCode ?? ''} ${error.message})` : ''}`);
+      }, { once: true });
+    }
+  });
+}
+
 /** Sends a command on the control channel and resolves with the remote peer's reply to it. */
 export async function ask<T>(ctl: RTCDataChannel, command: object): Promise<T> {
   const reply = nextMessage(ctl);
