@@ -51,7 +51,3 @@ export interface NegotiationFailed {
 }
 /** What the negotiation epic puts out. */
 export type NegotiationOutput = SendDescription | SendCandidate | NegotiationFailed;
-
-/** True for the signalling inputs about one peer. */
-export const isRemoteInput = (action: NegotiationInput): action is RemoteInput =>
-  action.type === 'remote-description' || action.type === 'remote-candidate';

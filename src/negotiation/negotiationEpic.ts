@@ -1,33 +1,7 @@
-import {
-  asyncScheduler,
-  BehaviorSubject,
-  concat,
-  defer,
-  EMPTY,
-  filter,
-  finalize,
-  from,
-  ignoreElements,
-  map,
-  merge,
-  mergeMap,
-  share,
-  Subject,
-  takeUntil,
-  tap,
-  timer,
-  type Observable,
-  type SchedulerLike,
-} from 'rxjs';
+import { asyncScheduler, BehaviorSubject, Observable, Subject, Subscription, type SchedulerLike } from 'rxjs';
 import { RtcPoolError } from '../errors';
 import type { PeerId } from '../signalling/messages';
-import {
-  isRemoteInput,
-  type NegotiationInput,
-  type NegotiationOutput,
-  type PeerAdded,
-  type RemoteInput,
-} from './actions';
+import type { NegotiationInput, NegotiationOutput, PeerAdded, RemoteInput } from './actions';
 import { negotiatePeer, type PerfectNegotiationState } from './negotiatePeer';
 import type { NegotiationPort } from './port';
 
@@ -35,6 +9,13 @@ import type { NegotiationPort } from './port';
 export const ORPHAN_TIMEOUT_MS = 10_000;
 /** How many peers that left are remembered, so late relays from them are dropped quietly. */
 const DEPARTED_MEMORY = 256;
+
+/** One peer's negotiation: its connection (a rebuilt one replaces it), its signalling input, its queue. */
+interface Negotiation {
+  readonly port$: BehaviorSubject<NegotiationPort>;
+  readonly input: Subject<RemoteInput>;
+  readonly subscription: Subscription;
+}
 
 /** What the epic depends on besides its actions. */
 export interface NegotiationDeps {
@@ -74,102 +55,105 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
   const scheduler = deps.scheduler ?? asyncScheduler;
   const orphanTimeoutMs = deps.orphanTimeoutMs ?? ORPHAN_TIMEOUT_MS;
 
-  return defer(() => {
-    const known = new Set<PeerId>();
+  // a switch per action and a Map per peer, not an operator pipeline: every signalling message of
+  // every peer passes here, on the page's one thread, while the whole mesh sets up
+  return new Observable<NegotiationOutput>((output) => {
+    /** Each peer under negotiation, by id: one lookup per action. */
+    const peers = new Map<PeerId, Negotiation>();
     const departed = new Set<PeerId>();
-    const orphans = new Map<PeerId, RemoteInput[]>();
-    /** The connection of each peer under negotiation; a new one replaces it when it is rebuilt. */
-    const ports = new Map<PeerId, BehaviorSubject<NegotiationPort>>();
-    /**
-     * Each peer's own input, routed by id: one lookup per action, where a filter per peer would
-     * run every peer's test for every action (a cost that grows with the mesh, for every message).
-     */
-    const routes = new Map<PeerId, { readonly input: Subject<RemoteInput>; readonly removed: Subject<void> }>();
-    const actions$ = action$.pipe(share());
-    const added$ = (peer: PeerId): Observable<unknown> =>
-      actions$.pipe(filter((action) => action.type === 'peer-added' && action.peer === peer));
+    /** Signalling about a peer nobody announced yet, and the timer that drops it. */
+    const orphans = new Map<PeerId, { readonly held: RemoteInput[]; readonly timeout: Subscription }>();
+    let ended = false;
+    const completeWhenIdle = (): void => {
+      if (ended && peers.size === 0 && orphans.size === 0) output.complete();
+    };
 
-    // subscribed first, so every other branch sees the peer sets as of the current action
-    const bookkeeping$ = actions$.pipe(
-      tap((action) => {
-        if (action.type === 'peer-added') {
-          known.add(action.peer);
-          departed.delete(action.peer);
-        } else if (action.type === 'peer-removed') {
-          known.delete(action.peer);
-          orphans.delete(action.peer);
-          departed.add(action.peer);
-          if (departed.size > DEPARTED_MEMORY) departed.delete(departed.values().next().value!);
-          routes.get(action.peer)?.removed.next();
-        } else {
-          routes.get(action.peer)?.input.next(action);
-        }
-      }),
-      ignoreElements(),
-    );
-
-    const peers$ = actions$.pipe(
-      filter((action): action is PeerAdded => action.type === 'peer-added'),
-      mergeMap(({ peer, polite, port }) => {
-        // a known peer's connection was rebuilt: its queue goes on with the new port
-        const known = ports.get(peer);
-        if (known) {
-          known.next(port);
-          return EMPTY;
-        }
-        const port$ = new BehaviorSubject(port);
-        ports.set(peer, port$);
-        const route = { input: new Subject<RemoteInput>(), removed: new Subject<void>() };
-        routes.set(peer, route);
-        const held = orphans.get(peer) ?? [];
-        orphans.delete(peer);
-        const remote$ = concat(from(held), route.input);
-        return negotiatePeer(peer, port$, remote$, polite, {
+    const add = ({ peer, polite, port }: PeerAdded): void => {
+      departed.delete(peer);
+      // a known peer's connection was rebuilt: its queue goes on with the new port
+      const known = peers.get(peer);
+      if (known) {
+        known.port$.next(port);
+        return;
+      }
+      const orphan = orphans.get(peer);
+      orphans.delete(peer);
+      orphan?.timeout.unsubscribe();
+      const held = orphan?.held ?? [];
+      const negotiation: Negotiation = { port$: new BehaviorSubject(port), input: new Subject<RemoteInput>(), subscription: new Subscription() };
+      peers.set(peer, negotiation);
+      // what came before the announcement goes first, then what comes from now on
+      const remote$ = new Observable<RemoteInput>((subscriber) => {
+        for (const input of held) subscriber.next(input);
+        return negotiation.input.subscribe(subscriber);
+      });
+      negotiation.subscription.add(
+        negotiatePeer(peer, negotiation.port$, remote$, polite, {
           scheduler,
           disconnectedRestartMs: deps.disconnectedRestartMs,
           firstOfferGraceMs: deps.firstOfferGraceMs,
           headerExtensionLockWaitMs: deps.headerExtensionLockWaitMs,
           onState: (state) => deps.onPeerState?.(peer, state),
-        }).pipe(
-          takeUntil(route.removed),
-          finalize(() => {
-            if (ports.get(peer) === port$) ports.delete(peer);
-            if (routes.get(peer) === route) routes.delete(peer);
-            port$.complete();
-            route.input.complete();
-          }),
-        );
-      }),
-    );
+        }).subscribe({ next: (value) => output.next(value), error: (error: unknown) => output.error(error) }),
+      );
+    };
 
-    const orphans$ = actions$.pipe(
-      filter(isRemoteInput),
-      filter((action) => !known.has(action.peer) && !departed.has(action.peer)),
-      mergeMap((action) => {
-        const held = orphans.get(action.peer);
-        if (held) {
-          held.push(action);
-          return EMPTY;
-        }
-        orphans.set(action.peer, [action]);
-        return timer(orphanTimeoutMs, scheduler).pipe(
-          takeUntil(added$(action.peer)),
-          filter(() => orphans.has(action.peer)),
-          map((): NegotiationOutput => {
-            const dropped = orphans.get(action.peer)!.length;
-            orphans.delete(action.peer);
-            return {
-              type: 'negotiation-failed',
-              peer: action.peer,
-              error: new RtcPoolError('unknown-peer', `dropped ${dropped} signalling message(s) from unknown peer ${action.peer}`, {
-                peer: action.peer,
-              }),
-            };
-          }),
-        );
-      }),
-    );
+    const remove = (peer: PeerId): void => {
+      const orphan = orphans.get(peer);
+      orphans.delete(peer);
+      orphan?.timeout.unsubscribe();
+      departed.add(peer);
+      if (departed.size > DEPARTED_MEMORY) departed.delete(departed.values().next().value!);
+      const negotiation = peers.get(peer);
+      if (!negotiation) return;
+      peers.delete(peer);
+      negotiation.subscription.unsubscribe();
+      negotiation.port$.complete();
+      negotiation.input.complete();
+    };
 
-    return merge(bookkeeping$, peers$, orphans$);
+    const route = (input: RemoteInput): void => {
+      const negotiation = peers.get(input.peer);
+      if (negotiation) return negotiation.input.next(input);
+      if (departed.has(input.peer)) return;
+      const orphan = orphans.get(input.peer);
+      if (orphan) {
+        orphan.held.push(input);
+        return;
+      }
+      const { peer } = input;
+      orphans.set(peer, {
+        held: [input],
+        timeout: scheduler.schedule(() => {
+          const dropped = orphans.get(peer)?.held.length ?? 0;
+          orphans.delete(peer);
+          output.next({
+            type: 'negotiation-failed',
+            peer,
+            error: new RtcPoolError('unknown-peer', `dropped ${dropped} signalling message(s) from unknown peer ${peer}`, { peer }),
+          });
+          completeWhenIdle();
+        }, orphanTimeoutMs),
+      });
+    };
+
+    const actions = action$.subscribe({
+      next: (action) => {
+        if (action.type === 'peer-added') add(action);
+        else if (action.type === 'peer-removed') remove(action.peer);
+        else route(action);
+      },
+      error: (error: unknown) => output.error(error),
+      complete: () => {
+        ended = true;
+        completeWhenIdle();
+      },
+    });
+    return () => {
+      actions.unsubscribe();
+      for (const peer of [...peers.keys()]) remove(peer);
+      for (const { timeout } of orphans.values()) timeout.unsubscribe();
+      orphans.clear();
+    };
   });
 }
