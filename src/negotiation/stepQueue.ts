@@ -40,7 +40,7 @@ export class StepQueue<S> {
   /**
    * @param start - the body of a step, made when the step's turn comes; null when it has
    *   nothing to wait for (it did its work already)
-   * @param crashed - a body threw: a bug, since bodies catch what they expect
+   * @param crashed - a body (or `start`) threw: a bug, since bodies catch what they expect
    */
   constructor(
     private readonly start: (step: S) => StepBody | null,
@@ -85,7 +85,13 @@ export class StepQueue<S> {
     this.draining = true;
     try {
       while (this.running === null && this.waiting.length > 0 && !this.closed) {
-        const body = this.start(this.waiting.shift()!);
+        let body: StepBody | null;
+        try {
+          body = this.start(this.waiting.shift()!);
+        } catch (error) {
+          this.crashed(error);
+          continue;
+        }
         if (body === null) continue;
         const run: Running = { body, task: null, executing: false, abandoned: false };
         this.running = run;

@@ -79,6 +79,19 @@ describe('StepQueue', () => {
     expect(log).to.deep.equal(['next']);
   });
 
+  it('reports a start that throws and goes on with the next step', () => {
+    const log: string[] = [];
+    const { queue, crashes } = queueOf();
+    queue.push(() => {
+      throw new Error('bad start');
+    });
+    queue.push(function* () {
+      log.push('next');
+    });
+    expect(crashes.map((error) => (error as Error).message)).to.deep.equal(['bad start']);
+    expect(log).to.deep.equal(['next']);
+  });
+
   it('skips a step whose start did all its work', () => {
     const log: string[] = [];
     const { queue } = queueOf();
