@@ -69,6 +69,12 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
       pc!.addEventListener('signalingstatechange', () => history.push(pc!.signalingState));
       const failures: string[] = [];
       const streams = new Set<string>();
+      /**
+       * The SCTP stream ids of the channels each side opened, by parity: the DTLS client takes even
+       * ids and the server odd ones, so each side's should all share one, the other's the other. A
+       * side that picked the wrong parity would collide with a channel of the same id.
+       */
+      const parity = { own: [0, 0], theirs: [0, 0] };
       connection.events$.subscribe((event) => event.type === 'track' && streams.add((event as RTCTrackEvent).streams[0]?.id ?? ''));
       /** Whether the other side's track of stream `id` arrives here. */
       const arrived = async (id: string): Promise<boolean> => {
@@ -94,6 +100,8 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
         try {
           const [reply, own, theirs] = await Promise.all([replied, mine, incoming]);
           const theirsNotOpen = await openedOrWhy(theirs.channel, pc, MESH_TIMEOUT_MS);
+          parity.own[own.id! % 2]! += 1;
+          parity.theirs[theirs.channel.id! % 2]! += 1;
           await stable(mark);
           const wrong = [
             !reply.stable && 'the other side did not reach stable',
@@ -101,6 +109,7 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
             reply.errors.length > 0 && `the other side's errors: ${reply.errors.join('; ')}`,
             !reply.track && "the other side did not receive this side's track",
             !(await arrived(reply.stream)) && "this side did not receive the other side's track",
+            own.id === theirs.channel.id && `both channels have stream id ${own.id}`,
             own.readyState !== 'open' && `own channel ${own.label}#${own.id} ${own.readyState}`,
             theirsNotOpen !== null && `their channel ${theirsNotOpen}`,
             tracker.errors.length > 0 && `errors here: ${tracker.errors.map((e) => e.message).join('; ')}`,
@@ -126,7 +135,7 @@ describe('Pool across engines (Chromium and Firefox in one pool)', () => {
       // how many rounds the offers crossed: the polite side rolls back (have-local-offer, stable, have-remote-offer),
       // the impolite side ignores the other's offer; either way one side saw have-local-offer answered by an offer
       const collisions = history.join(' ').split('have-local-offer stable have-remote-offer').length - 1;
-      console.log(`${thisEngine()} with ${otherEngine()} (${order}): ${collisions} of ${ROUNDS} rounds rolled back here; history ${history.length} states`);
+      console.log(`${thisEngine()} with ${otherEngine()} (${order}): ${collisions} of ${ROUNDS} rounds rolled back here; history ${history.length} states; stream ids even/odd: own ${parity.own.join('/')}, theirs ${parity.theirs.join('/')}`);
     });
   }
 });
