@@ -2,12 +2,13 @@
 // (Debian's, started as a process: bench/firefoxSetup.ts), against the real signalling server on
 // 127.0.0.1. Baselines run in the same run, interleaved with ours; P1's 3.0.2 baseline and raw
 // connections through the server run alternately with ours in one page.
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createSignallingServer } from '../src/server';
 import { firefoxSetup, type FirefoxDriver } from './firefoxSetup';
+import { babelRuntime } from './babelRuntimePlugin';
 import { perPair, type MessageCount } from './messageCount';
 import { IDLE_CPU_MS, IDLE_MAX_MS, IDLE_WINDOW_MS, untilIdle } from './quiesce';
 import { fixed, median, type Row } from './stats';
@@ -50,18 +51,6 @@ interface BenchPage {
   warm(): Promise<void>;
 }
 declare const bench: BenchPage;
-
-/** rtcpool 3.0.2 requires @babel/runtime without declaring it: bench/babelRuntime.cjs stands in. */
-const babelRuntime: Plugin = {
-  name: 'babel-runtime',
-  setup(builder) {
-    builder.onResolve({ filter: /^@babel\/runtime\// }, ({ path }) => ({ path: path.split('/').pop()!, namespace: 'babel-runtime' }));
-    builder.onLoad({ filter: /.*/, namespace: 'babel-runtime' }, ({ path }) => ({
-      contents: `module.exports = require(${JSON.stringify(join(import.meta.dirname, 'babelRuntime.cjs'))}).${path};`,
-      resolveDir: import.meta.dirname,
-    }));
-  },
-};
 
 /** The three P1 cases through the server, in one page, in an order that turns each run. */
 const SERVER_CASES = ['setupPools', 'setupPools3', 'setupRawViaServer'] as const;

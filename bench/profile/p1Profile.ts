@@ -1,0 +1,240 @@
+// P1 profile (issue 12: where P1's gap to 3.0.2 and to plain code comes from). How much JavaScript
+// CPU one cold P1 mesh setup in headless Chromium spends in rtcpool (and the rxjs it drives), in
+// rtcpool 3.0.2 (npm, the `rtcpool3` alias) and in raw RTCPeerConnections signalled through the
+// same server by plain code: the three P1 cases of bench/page/bench.ts, bundled and served as
+// bench/browser.ts does, through the real signalling server on 127.0.0.1. All N pools of P1 share
+// the page's one main thread, so every ms of library JS there delays every other pool's next
+// offer, answer or candidate; this measures that JS directly, where end-to-end times are too noisy.
+//
+//   npm run build && node --import tsx bench/profile/p1Profile.ts [--plan 4:12,8:8] [--compare <dist>] [--out <dir>] [--by-function]
+//   (npm run bench:profile -- [options] does the same.) On a shared machine, take the karma lock:
+//   flock /tmp/rtcpool-karma.lock node --import tsx bench/profile/p1Profile.ts
+//
+//   --plan N:runs,…   mesh sizes and runs of each (default 4:12,8:8); a run is one fresh page per
+//                     case, the cases in an order that turns each run
+//   --compare <dist>  adds the case "ours (compare dist)": ours built from another dist directory
+//                     (e.g. another checkout's dist/), interleaved page by page with the others, so
+//                     that two builds compare in one run (rxjs comes from this checkout for both)
+//   --out <dir>       where to write (default: a new directory under the OS temp dir, printed)
+//   --by-function     also prints the functions of ours with the most self time in the clock
+//
+// Profiles this checkout's dist/ (build it first). Each case: a fresh page; the bench's untimed raw
+// pair (warm()); gc(); a wait until the browser is idle (bench/quiesce.ts); then the case under the
+// CDP sampling profiler (100 µs), its clock marked by bench/profile/p1Clock.ts, which also reads
+// the page renderer's main-thread CPU time (/proc schedstat) at the clock's edges. Writes the
+// table (table.md), by-function.md, samples.jsonl, meta.json, the bundles (bench-0.js, bench-1.js)
+// and every profile (*.cpuprofile: open in Chrome DevTools' Performance panel).
+//
+// Caveats. The profiler samples wall time: a sample's interval also counts the time the main thread
+// waited, runnable, for one of the 2 cores, so "lib JS CPU" scales the sampled ms by the thread's
+// on-CPU share in the clock, which assumes the waits fall evenly on whatever it was running. Cases
+// of one run differ by about ±5 % from noise alone, and the same case by about ±20 % between runs:
+// compare builds with --compare, not across runs. The profiler is on in every case (setup ms are
+// slower than the benchmark's), and so are the two /mark round trips, outside the clock. Linux only.
+import { build } from 'esbuild';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { createSignallingServer } from '../../src/server';
+import FLAGS from '../../spec/support/chromiumFlags.cjs';
+import { untilIdle } from '../quiesce';
+import { cpuTally, type CpuProfile } from './cpuTally';
+import { mainThreadTimes, pageRenderer, type ThreadTimes } from './pageRenderer';
+import { profileBundle, type ProfileBundle } from './profileBundle';
+import { byFunctionTable, profileTable, type CaseFn, type ProfileMeta, type ProfileSample } from './profileTable';
+
+const root = join(import.meta.dirname, '..', '..');
+/** The default `--plan`: mesh sizes and runs of each. */
+export const DEFAULT_PLAN = '4:12,8:8';
+/** The profiler's sampling interval (µs). */
+export const SAMPLING_INTERVAL_US = 100;
+/** How long /mark holds its reply, so that the profile samples the blocked marks (ms). */
+export const MARK_HOLD_MS = 5;
+/** A case that takes longer than this fails the run (ms). */
+export const CASE_TIMEOUT_MS = 60_000;
+
+declare const bench: Record<CaseFn, (url: string, n: number) => Promise<number>> & { warm(): Promise<void> };
+declare const p1Clock: typeof import('./p1Clock').p1Clock;
+
+/** A case: which page function, with which bundle (0: this checkout's dist, 1: --compare). */
+interface Case {
+  readonly id: string;
+  readonly label: string;
+  readonly fn: CaseFn;
+  readonly bundle: 0 | 1;
+}
+
+const USAGE = `usage: node --import tsx bench/profile/p1Profile.ts [--plan N:runs,… (${DEFAULT_PLAN})] [--compare <dist dir>] [--out <dir>] [--by-function]
+(build first: npm run build; the header of bench/profile/p1Profile.ts says what it measures)`;
+
+/** Stops with the usage on a bad command line. */
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function options(): { plan: Array<[number, number]>; compare: string | null; out: string | null; byFunction: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        plan: { type: 'string', default: DEFAULT_PLAN },
+        compare: { type: 'string' },
+        out: { type: 'string' },
+        'by-function': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const plan = values.plan.split(',').map((step) => step.split(':').map(Number) as [number, number]);
+  for (const [n, runs] of plan) {
+    if (!(Number.isInteger(n) && n >= 2 && Number.isInteger(runs) && runs >= 1)) usageError(`--plan ${values.plan}: expected N:runs,… with N ≥ 2 and runs ≥ 1`);
+  }
+  return { plan, compare: values.compare ?? null, out: values.out ?? null, byFunction: values['by-function'] };
+}
+
+/** A dist directory's real path, or a hint at how to make it. */
+function distDir(path: string, hint: string): string {
+  if (!existsSync(join(path, 'index.mjs'))) throw new Error(`no ${join(path, 'index.mjs')}: ${hint}`);
+  return realpathSync(path);
+}
+
+/** This checkout's commit and how many files under src/ differ from it; a warning if src/ is newer than dist/. */
+function checkout(dist: string): string {
+  const built = statSync(join(dist, 'index.mjs')).mtimeMs;
+  const newer = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && statSync(join(root, 'src', file)).mtimeMs > built);
+  if (newer.length) process.stderr.write(`warning: ${newer.length} files under src/ are newer than dist/ (${newer[0]}, …): run npm run build?\n`);
+  try {
+    const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+    const changed = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
+    return `${git('rev-parse', '--short', 'HEAD')}${changed ? `, ${changed} files changed under src/` : ''}`;
+  } catch {
+    return 'not a git checkout';
+  }
+}
+
+async function main(): Promise<void> {
+  const { plan, compare, out, byFunction } = options();
+  const dist = distDir(join(root, 'dist'), 'run npm run build first');
+  const compareDist = compare === null ? null : distDir(resolve(compare), 'build that checkout first');
+  const commit = checkout(dist);
+  const outDir = out === null ? mkdtempSync(join(tmpdir(), 'rtcpool-p1profile-')) : resolve(out);
+  mkdirSync(outDir, { recursive: true });
+  process.stderr.write(`profiling ${dist}${compareDist ? ` against ${compareDist}` : ''}, plan ${plan.map((p) => p.join(':')).join(',')}; writing to ${outDir}\n`);
+  const loadBefore = loadavg();
+
+  const bundles: ProfileBundle[] = [await profileBundle(dist), ...(compareDist ? [await profileBundle(compareDist)] : [])];
+  bundles.forEach((bundle, k) => writeFileSync(join(outDir, `bench-${k}.js`), bundle.script));
+  const clockScript = (
+    await build({ entryPoints: [join(import.meta.dirname, 'p1Clock.ts')], bundle: true, format: 'iife', write: false, logLevel: 'silent' })
+  ).outputFiles[0]!.text;
+  const cases: Case[] = [
+    { id: 'ours', label: 'ours', fn: 'setupPools', bundle: 0 },
+    ...(compareDist ? [{ id: 'ours-compare', label: 'ours (compare dist)', fn: 'setupPools', bundle: 1 } as const] : []),
+    { id: 'v3', label: '3.0.2', fn: 'setupPools3', bundle: 0 },
+    { id: 'raw', label: 'raw via server', fn: 'setupRawViaServer', bundle: 0 },
+  ];
+
+  // the page's main-thread times at the clock's edges, read while the page waits in /mark
+  let pagePid: number | null = null;
+  const marks = new Map<'start' | 'stop', ThreadTimes | null>();
+  const http = createServer((request, response) => {
+    const path = request.url ?? '/';
+    if (path === '/mark?start' || path === '/mark?stop') {
+      marks.set(path === '/mark?start' ? 'start' : 'stop', pagePid === null ? null : mainThreadTimes(pagePid));
+      setTimeout(() => response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(), MARK_HOLD_MS);
+    } else if (path === '/p1clock.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(clockScript);
+    else if (/^\/bench-[01]\.js$/.test(path)) response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundles[Number(path[7])]?.script ?? '');
+    else {
+      const k = path.endsWith('?bundle=1') ? 1 : 0;
+      response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script src="/p1clock.js"></script><script src="/bench-${k}.js"></script>`);
+    }
+  });
+  const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  const origin = `http://127.0.0.1:${signalling.address().port}`;
+  const url = signalling.url;
+  const samples: ProfileSample[] = [];
+  const samplesFile = join(outDir, 'samples.jsonl');
+  writeFileSync(samplesFile, '');
+  try {
+    const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
+    try {
+      for (const [n, runs] of plan) {
+        for (let run = 0; run < runs; run += 1) {
+          for (const c of cases.map((_, i) => cases[(i + run) % cases.length]!)) {
+            const page = await browser.newPage();
+            try {
+              await page.goto(`${origin}/?bundle=${c.bundle}`);
+              await page.evaluate(() => bench.warm());
+              pagePid = await pageRenderer((ms) => page.evaluate((spin) => { const until = performance.now() + spin; while (performance.now() < until); }, ms));
+              const cdp = await page.context().newCDPSession(page);
+              await cdp.send('Profiler.enable');
+              await cdp.send('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
+              await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+              const idle = await untilIdle();
+              marks.clear();
+              await page.evaluate(() => p1Clock.arm());
+              await cdp.send('Profiler.start');
+              let timer: NodeJS.Timeout | undefined;
+              const ms = await Promise.race([
+                page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const),
+                new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${c.label} N=${n} timed out`)), CASE_TIMEOUT_MS))),
+              ]).finally(() => clearTimeout(timer));
+              const { profile } = await cdp.send('Profiler.stop');
+              const nowCalls = await page.evaluate(() => p1Clock.disarm());
+              writeFileSync(join(outDir, `${c.id}-${n}-${run}.cpuprofile`), JSON.stringify(profile));
+              const tally = cpuTally(profile as CpuProfile, bundles[c.bundle]!, `/bench-${c.bundle}.js`);
+              const clocked = nowCalls === 2 && tally.clock !== null;
+              const [start, stop] = [marks.get('start'), marks.get('stop')];
+              const main = clocked && start && stop ? { cpu: (stop.cpuNs - start.cpuNs) / 1e6, waited: (stop.waitNs - start.waitNs) / 1e6 } : null;
+              const sample: ProfileSample = {
+                n, run, label: c.label, fn: c.fn, bundle: c.bundle, ms, idle, whole: tally.whole, clock: clocked ? tally.clock : null, main,
+                ...(c.fn === 'setupPools' && clocked ? { functions: tally.functions } : {}),
+              };
+              samples.push(sample);
+              appendFileSync(samplesFile, `${JSON.stringify(sample)}\n`);
+              process.stderr.write(
+                `N=${n} run ${run} ${c.label.padEnd(19)} setup ${ms.toFixed(1).padStart(6)} ms, main thread CPU in clock ${main ? `${main.cpu.toFixed(1).padStart(5)} ms (waited ${main.waited.toFixed(1)})` : '—'}` +
+                  `${clocked ? '' : ` (clock not found: ${nowCalls} performance.now() calls)`}${pagePid === null ? ' (page renderer not found)' : ''}${idle ? '' : ' (browser not idle)'}\n`,
+              );
+            } finally {
+              await page.close();
+            }
+          }
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await signalling.close();
+    http.close();
+  }
+  const meta: ProfileMeta = { dist, compareDist, commit, loadBefore, loadAfter: loadavg() };
+  writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2));
+  const summary = profileTable(samples, meta);
+  writeFileSync(join(outDir, 'table.md'), `${summary}\n`);
+  const functions = byFunctionTable(samples);
+  writeFileSync(join(outDir, 'by-function.md'), `${functions}\n`);
+  process.stdout.write(`${summary}\n${byFunction ? `\n${functions}\n` : ''}\nfiles: ${outDir}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
