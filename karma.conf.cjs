@@ -18,6 +18,13 @@ const CHROMIUM_FLAGS = [
   ...require('./spec/support/chromiumFlags.cjs'),
   // lets leak specs collect closed RTCPeerConnections between rounds
   '--js-flags=--expose-gc',
+  // Chromium 156's transferable data channels race with the open of a channel the peer announced:
+  // its readyState can go from open back to connecting, with no event, and stay there (send()
+  // throws) while the channel underneath is open; in the cross-engine glare storm 5 runs in 190.
+  // Nothing in a page can repair it (README, "Supported browsers"), and it is not rtcpool's to test:
+  // with the feature off, 0 of 107 storm runs showed even its passing form (a second open event),
+  // against 93 of 107 with it on
+  '--disable-blink-features=TransferableRTCDataChannel',
 ];
 
 const LAUNCHERS = {
