@@ -68,6 +68,14 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
       if (ended && peers.size === 0 && orphans.size === 0) output.complete();
     };
 
+    /** Takes a peer's held signalling out, its timer stopped: announced, or gone. */
+    const takeOrphans = (peer: PeerId): RemoteInput[] => {
+      const orphan = orphans.get(peer);
+      orphans.delete(peer);
+      orphan?.timeout.unsubscribe();
+      return orphan?.held ?? [];
+    };
+
     const add = ({ peer, polite, port }: PeerAdded): void => {
       departed.delete(peer);
       // a known peer's connection was rebuilt: its queue goes on with the new port
@@ -76,10 +84,7 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
         known.port$.next(port);
         return;
       }
-      const orphan = orphans.get(peer);
-      orphans.delete(peer);
-      orphan?.timeout.unsubscribe();
-      const held = orphan?.held ?? [];
+      const held = takeOrphans(peer);
       const negotiation: Negotiation = { port$: new BehaviorSubject(port), input: new Subject<RemoteInput>(), subscription: new Subscription() };
       peers.set(peer, negotiation);
       // what came before the announcement goes first, then what comes from now on
@@ -99,9 +104,7 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
     };
 
     const remove = (peer: PeerId): void => {
-      const orphan = orphans.get(peer);
-      orphans.delete(peer);
-      orphan?.timeout.unsubscribe();
+      takeOrphans(peer);
       departed.add(peer);
       if (departed.size > DEPARTED_MEMORY) departed.delete(departed.values().next().value!);
       const negotiation = peers.get(peer);
