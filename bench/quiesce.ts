@@ -3,7 +3,8 @@
 // first second; on this 2-core machine that overlapped the first timed case of every page and
 // inflated P1 (N = 4 setup: ≈ 175 ms with it, ≈ 97 ms once the browser was idle first).
 // CPU time comes from /proc (Linux): every thread's on-CPU ns in /proc/<pid>/task/<tid>/schedstat.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { descendants, readProc } from './procfs';
 
 /** The length of one window over which the browser's CPU is measured (ms). */
 export const IDLE_WINDOW_MS = 100;
@@ -11,30 +12,6 @@ export const IDLE_WINDOW_MS = 100;
 export const IDLE_CPU_MS = 3;
 /** The longest wait: a browser that is never idle delays a case by this much, not forever (ms). */
 export const IDLE_MAX_MS = 5_000;
-
-const read = (path: string): string | null => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    // the process or thread ended between listing and reading
-    return null;
-  }
-};
-
-/** The processes started by this one, directly or not: the browsers, their helpers, esbuild's service. */
-function descendants(): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = read(`/proc/${entry}/stat`);
-    // the command name in parentheses may hold spaces: the parent pid is the 2nd field after it
-    if (stat) parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-  }
-  return [...parentOf.keys()].filter((pid) => {
-    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === process.pid) return true;
-    return false;
-  });
-}
 
 /** On-CPU ns of every thread of some processes, by "pid/tid". */
 function threadCpu(pids: readonly number[]): Map<string, number> {
@@ -47,7 +24,7 @@ function threadCpu(pids: readonly number[]): Map<string, number> {
       continue;
     }
     for (const tid of tasks) {
-      const stat = read(`/proc/${pid}/task/${tid}/schedstat`);
+      const stat = readProc(`/proc/${pid}/task/${tid}/schedstat`);
       if (stat) times.set(`${pid}/${tid}`, Number(stat.split(' ')[0]));
     }
   }
