@@ -2,13 +2,12 @@
 // (Debian's, started as a process: bench/firefoxSetup.ts), against the real signalling server on
 // 127.0.0.1. Baselines run in the same run, interleaved with ours; P1's 3.0.2 baseline and raw
 // connections through the server run alternately with ours in one page.
-import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createSignallingServer } from '../src/server';
 import { firefoxSetup, type FirefoxDriver } from './firefoxSetup';
-import { babelRuntime } from './babelRuntimePlugin';
+import { bundleBenchPage } from './benchPage';
 import { perPair, type MessageCount } from './messageCount';
 import { IDLE_CPU_MS, IDLE_MAX_MS, IDLE_WINDOW_MS, untilIdle } from './quiesce';
 import { fixed, median, type Row } from './stats';
@@ -136,16 +135,7 @@ function messageRow(n: number, ours: MessageCount, v3: MessageCount): Row {
  * on setup cost).
  */
 export async function browserRows(log: (line: string) => void, setupOnly = false): Promise<{ rows: Row[]; growth: string }> {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, 'page/bench.ts')],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    alias: { rtcpool: join(root, 'dist/index.mjs') },
-    plugins: [babelRuntime],
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]!.text;
+  const script = await bundleBenchPage(join(root, 'dist/index.mjs'));
   let counter: RelayCounter | null = null;
   let firefox: FirefoxDriver | null = null;
   const http = createServer((request, response) => {

@@ -1,11 +1,10 @@
-// The bench page bundle of bench/profile/p1Profile.ts: bench/page/bench.ts bundled the way
-// bench/browser.ts bundles it (one IIFE, `rtcpool` aliased to a dist, 3.0.2's Babel helpers from
-// bench/babelRuntime.cjs), for one rtcpool dist, with the module of every line of the bundle, so
-// that each CPU profile sample can be charged to rtcpool, rxjs, 3.0.2 or the page's own code.
-import { build, type Plugin } from 'esbuild';
+// The bench page bundle of bench/profile/p1Profile.ts: the benchmarks' page (bench/benchPage.ts)
+// for one rtcpool dist, with the module of every line of the bundle, so that each CPU profile
+// sample can be charged to rtcpool, rxjs, 3.0.2 or the page's own code.
+import type { Plugin } from 'esbuild';
 import { existsSync, realpathSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { babelRuntime } from '../babelRuntimePlugin';
+import { bundleBenchPage } from '../benchPage';
 
 const root = join(import.meta.dirname, '..', '..');
 const babelShim = join(root, 'bench', 'babelRuntime.cjs');
@@ -74,18 +73,7 @@ function lineModules(script: string, dist: string): LineModule[] {
 /** Bundles the bench page against the rtcpool build in `dist` (a directory holding index.mjs). */
 export async function profileBundle(dist: string): Promise<ProfileBundle> {
   const realDist = realpathSync(dist);
-  const result = await build({
-    entryPoints: [join(root, 'bench', 'page', 'bench.ts')],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    // module comments are relative to this
-    absWorkingDir: root,
-    alias: { rtcpool: join(realDist, 'index.mjs') },
-    plugins: [babelRuntime, pinnedDependencies],
-    logLevel: 'silent',
-  });
-  const script = result.outputFiles[0]!.text;
+  const script = await bundleBenchPage(join(realDist, 'index.mjs'), [pinnedDependencies]);
   const lines = lineModules(script, realDist);
   const found = new Set(lines.map((l) => l.bucket));
   for (const bucket of ['rtcpool', 'rxjs', 'v3', 'page'] as const) {
