@@ -17,7 +17,7 @@
 // Everything it sees go wrong (pool errors, exceptions) goes back in `errors`.
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { Pool, signalling, type ManagedConnection } from '../../src';
-import { canvasTrack, describePeers, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from '../browser/support/pools';
+import { canvasTrack, describeChannelEnd, describePeers, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from '../browser/support/pools';
 
 const query = new URLSearchParams(location.search);
 const engine = navigator.userAgent.includes('Firefox') ? 'firefox' : 'chromium';
@@ -60,9 +60,7 @@ function serve(connection: ManagedConnection): void {
     const states = (): string => peerConnectionsSince(mark).map((pc) => pc.signalingState).join('/');
     for (const type of ['close', 'error'] as const) {
       channel.addEventListener(type, (event) => {
-        const error = (event as RTCErrorEvent).error;
-        const detail = error ? ` (${error.errorDetail} ${error.sctpCauseCode ?? ''} ${error.message})` : '';
-        closings.set(channel.label, `${channel.label}#${channel.id} ${type}${detail} ${(performance.now() - arrivedAt).toFixed(0)} ms after it arrived, in ${states()}`);
+        closings.set(channel.label, `${channel.label}#${channel.id} ${describeChannelEnd(event)} ${(performance.now() - arrivedAt).toFixed(0)} ms after it arrived, in ${states()}`);
       });
     }
   };

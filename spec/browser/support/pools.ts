@@ -38,6 +38,12 @@ export function describePeers(mark: number): string {
     .join(' | ');
 }
 
+/** A channel's `close` or `error` event, for a failure message: its type, and the RTCError's detail when it has one. */
+export function describeChannelEnd(event: Event): string {
+  const error = (event as RTCErrorEvent).error;
+  return `${event.type}${error ? ` (${error.errorDetail} ${error.sctpCauseCode ?? ''} ${error.message})` : ''}`;
+}
+
 /** How many RTCPeerConnections made by the specs are not closed. */
 export const openPeerConnections = (): number =>
   created.filter((ref) => { const pc = ref.deref(); return pc !== undefined && pc.signalingState !== 'closed'; }).length;

@@ -2,7 +2,7 @@
 // to it, and commands on its control channel.
 import type { ManagedConnection, Pool } from '../../../src';
 import { otherEngine, remotePeers, serverControl, type RemotePeer } from './environment';
-import { connectionsOf, MESH_TIMEOUT_MS, nextMessage, PoolTracker } from './pools';
+import { connectionsOf, describeChannelEnd, MESH_TIMEOUT_MS, nextMessage, PoolTracker } from './pools';
 
 /** Who joins the pool first: the other engine's peer is then the newcomer (polite), or the older one. */
 export type Order = 'the other engine joins first' | 'this engine joins first';
@@ -32,9 +32,8 @@ export function openedOrWhy(channel: RTCDataChannel, pc: RTCPeerConnection | und
     channel.addEventListener('open', () => (clearTimeout(timer), resolve(null)), { once: true });
     for (const type of ['close', 'error'] as const) {
       channel.addEventListener(type, (event) => {
-        const error = (event as RTCErrorEvent).error;
         clearTimeout(timer);
-        resolve(`${what()}: ${type}${error ? ` (${error.errorDetail} ${error.sctpCauseCode ?? ''} ${error.message})` : ''}`);
+        resolve(`${what()}: ${describeChannelEnd(event)}`);
       }, { once: true });
     }
   });
