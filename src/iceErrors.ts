@@ -1,6 +1,7 @@
-import { distinctUntilChanged, filter, fromEvent, map, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { RtcPoolError } from './errors';
 import type { PeerId } from './signalling/messages';
+import { eventsOf } from './util/eventsOf';
 
 /**
  * The STUN and TURN servers that failed a candidate of one peer connection
@@ -12,16 +13,14 @@ import type { PeerId } from './signalling/messages';
  * each cause once ({@link iceErrorCause}).
  */
 export function iceServerErrors(pc: RTCPeerConnection, peer: PeerId): Observable<RtcPoolError> {
-  return fromEvent(pc, 'icecandidateerror').pipe(
-    map((event) => {
-      const { errorCode, errorText, url } = event as RTCPeerConnectionIceErrorEvent;
-      return new RtcPoolError('ice-server', `ICE server ${url} failed: ${errorCode} ${errorText}`.trim(), {
-        reason: String(errorCode),
-        peer,
-        url,
-      });
-    }),
-  );
+  return eventsOf(pc, 'icecandidateerror', (event) => {
+    const { errorCode, errorText, url } = event as RTCPeerConnectionIceErrorEvent;
+    return new RtcPoolError('ice-server', `ICE server ${url} failed: ${errorCode} ${errorText}`.trim(), {
+      reason: String(errorCode),
+      peer,
+      url,
+    });
+  });
 }
 
 /** The cause of an `ice-server` error: the same server failing the same way, whichever candidate or peer. */
@@ -29,10 +28,17 @@ export const iceErrorCause = (error: RtcPoolError): string => `${error.url ?? ''
 
 /** A `connection-failed` error each time the peer connection goes to `failed`. */
 export function connectionFailures(pc: RTCPeerConnection, peer: PeerId): Observable<RtcPoolError> {
-  return fromEvent(pc, 'connectionstatechange').pipe(
-    map(() => pc.connectionState),
-    distinctUntilChanged(),
-    filter((state) => state === 'failed'),
-    map(() => new RtcPoolError('connection-failed', `the connection to ${peer} failed`, { peer })),
-  );
+  return new Observable<RtcPoolError>((subscriber) => {
+    // `new` until the first event: a connection may be watched after it changed state
+    let last: RTCPeerConnectionState | null = null;
+    const onChange = (): void => {
+      const state = pc.connectionState;
+      // once per failure: browsers may repeat the event without a change
+      if (state === last) return;
+      last = state;
+      if (state === 'failed') subscriber.next(new RtcPoolError('connection-failed', `the connection to ${peer} failed`, { peer }));
+    };
+    pc.addEventListener('connectionstatechange', onChange);
+    return () => pc.removeEventListener('connectionstatechange', onChange);
+  });
 }

@@ -1,4 +1,4 @@
-import { filter, fromEvent, map, take, takeWhile, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 
 /**
  * How many times a pool rebuilds the connection to one peer whose set-up died (and follows the
@@ -22,10 +22,13 @@ export const rebuildDelayMs = (done: number): number => REBUILD_BACKOFF_MS * 2 *
  * connected it completes: a later failure is ICE's to recover (restartIce), not a rebuild's.
  */
 export function setupFailure(pc: RTCPeerConnection): Observable<RTCPeerConnectionState> {
-  return fromEvent(pc, 'connectionstatechange').pipe(
-    map(() => pc.connectionState),
-    takeWhile((state) => state !== 'connected'),
-    filter((state) => state === 'failed' || state === 'closed'),
-    take(1),
-  );
+  return new Observable<RTCPeerConnectionState>((subscriber) => {
+    const onChange = (): void => {
+      const state = pc.connectionState;
+      if (state === 'failed' || state === 'closed') subscriber.next(state);
+      if (state === 'failed' || state === 'closed' || state === 'connected') subscriber.complete();
+    };
+    pc.addEventListener('connectionstatechange', onChange);
+    return () => pc.removeEventListener('connectionstatechange', onChange);
+  });
 }

@@ -1,10 +1,11 @@
-import { defer, filter, fromEvent, map, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { IceCandidate, SdpDescription } from '../signalling/messages';
 import { mediaKinds } from './headerExtensionLock';
 import { sdpEngine } from './sdpEngine';
 import type { NegotiationPort } from './port';
 import { requestRebuild } from './rebuildHook';
 import { sdpFingerprint } from './sdpFingerprint';
+import { eventsOf } from '../util/eventsOf';
 
 /** The ICE ufrag of the connection's current local description: it names the ICE generation. */
 function localUfrag(pc: RTCPeerConnection): string {
@@ -21,24 +22,24 @@ function localUfrag(pc: RTCPeerConnection): string {
  * address, so the repeat carries nothing and is not sent.
  */
 function localCandidates(pc: RTCPeerConnection): Observable<IceCandidate | null> {
-  return defer(() => {
+  return new Observable<IceCandidate | null>((subscriber) => {
     let generation: string | null = null;
     let sent = new Set<string>();
-    return fromEvent<RTCPeerConnectionIceEvent>(pc, 'icecandidate').pipe(
-      filter(({ candidate }) => {
-        if (candidate !== null && candidate.candidate === '') return false;
-        const ufrag = candidate?.usernameFragment ?? localUfrag(pc);
-        if (ufrag !== generation) {
-          generation = ufrag;
-          sent = new Set();
-        }
-        const key = candidate === null ? '' : candidate.candidate;
-        if (sent.has(key)) return false;
-        sent.add(key);
-        return true;
-      }),
-      map(({ candidate }): IceCandidate | null => (candidate ? candidateInit(candidate) : null)),
-    );
+    const onCandidate = (event: Event): void => {
+      const { candidate } = event as RTCPeerConnectionIceEvent;
+      if (candidate !== null && candidate.candidate === '') return;
+      const ufrag = candidate?.usernameFragment ?? localUfrag(pc);
+      if (ufrag !== generation) {
+        generation = ufrag;
+        sent = new Set();
+      }
+      const key = candidate === null ? '' : candidate.candidate;
+      if (sent.has(key)) return;
+      sent.add(key);
+      subscriber.next(candidate ? candidateInit(candidate) : null);
+    };
+    pc.addEventListener('icecandidate', onCandidate);
+    return () => pc.removeEventListener('icecandidate', onCandidate);
   });
 }
 
@@ -49,24 +50,41 @@ function candidateInit({ candidate, sdpMid, sdpMLineIndex, usernameFragment }: R
   return { candidate, sdpMid, sdpMLineIndex, ...(usernameFragment ? { usernameFragment } : {}) } as IceCandidate;
 }
 
+/** The result of `call()`'s promise, called on subscribe: `defer` and `from` without their general cases. */
+function settled<T>(call: () => Promise<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    call().then(
+      (value) => {
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (error: unknown) => subscriber.error(error),
+    );
+  });
+}
+
 /**
  * The {@link NegotiationPort} of a real `RTCPeerConnection`. Listeners are added when the epic
  * subscribes to the streams and removed when it unsubscribes.
  */
 export function peerConnectionPort(pc: RTCPeerConnection): NegotiationPort {
   return {
-    negotiationNeeded$: fromEvent(pc, 'negotiationneeded').pipe(map(() => undefined)),
+    negotiationNeeded$: eventsOf(pc, 'negotiationneeded', () => undefined),
     localCandidate$: localCandidates(pc),
-    iceConnectionState$: fromEvent(pc, 'iceconnectionstatechange').pipe(map(() => pc.iceConnectionState)),
+    iceConnectionState$: eventsOf(pc, 'iceconnectionstatechange', () => pc.iceConnectionState),
     signalingState: () => pc.signalingState,
     // some stacks (node-datachannel's polyfill) give an object with an empty sdp, not null
     hasRemoteDescription: () => Boolean(pc.remoteDescription?.sdp),
     setLocalDescription: (): Observable<SdpDescription> =>
-      defer(() => pc.setLocalDescription()).pipe(
-        map(() => ({ type: pc.localDescription!.type, sdp: pc.localDescription!.sdp }) as SdpDescription),
+      settled(() =>
+        pc.setLocalDescription().then(() => {
+          // each read of localDescription makes a new object with a copy of the SDP (Chromium)
+          const { type, sdp } = pc.localDescription!;
+          return { type, sdp } as SdpDescription;
+        }),
       ),
-    setRemoteDescription: (description) => defer(() => pc.setRemoteDescription(description as RTCSessionDescriptionInit)),
-    addIceCandidate: (candidate) => defer(() => pc.addIceCandidate(candidate ?? undefined)),
+    setRemoteDescription: (description) => settled(() => pc.setRemoteDescription(description as RTCSessionDescriptionInit)),
+    addIceCandidate: (candidate) => settled(() => pc.addIceCandidate(candidate ?? undefined)),
     restartIce: () => pc.restartIce(),
     remoteFingerprint: () => sdpFingerprint(pc.remoteDescription?.sdp),
     closed: () => pc.signalingState === 'closed',
