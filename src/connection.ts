@@ -1,4 +1,4 @@
-import { BehaviorSubject, firstValueFrom, fromEvent, map, merge, race, Subject, switchMap, throwError, timer, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { ChannelRegistry } from './channel/channelRegistry';
 import type { PeerChannel } from './channel/peerChannel';
 import type { PeerChannelOptions } from './channel/peerChannelOptions';
@@ -239,20 +239,27 @@ export class ManagedConnection {
     return runOutsideZone(() => this.channels.open(label, options ?? {}));
   }
 
+  /** Resolves when the channel opens; rejects (and closes it) when it closes first, with the connection, or on time-out. */
   private whenOpen(channel: RTCDataChannel, timeoutMs: number): Promise<RTCDataChannel> {
-    const fail = (code: 'closed' | 'timeout', why: string) => () =>
-      throwError(() => new RtcPoolError(code, `data channel '${channel.label}' to ${this._id} ${why}`, { peer: this._id }));
-    const opened = firstValueFrom(
-      race(
-        fromEvent(channel, 'open').pipe(map(() => channel)),
-        merge(fromEvent(channel, 'close'), fromEvent(channel, 'error')).pipe(switchMap(fail('closed', 'closed before it opened'))),
-        this.ended.pipe(switchMap(fail('closed', 'was closed with its connection'))),
-        timer(timeoutMs).pipe(switchMap(fail('timeout', `did not open within ${timeoutMs} ms`))),
-      ),
-    );
-    return opened.catch((error: unknown) => {
-      channel.close();
-      throw error;
+    // plain listeners and one timer: this runs for every channel while a mesh sets up
+    return new Promise((resolve, reject) => {
+      const settle = (failure: readonly ['closed' | 'timeout', string] | null): void => {
+        channel.removeEventListener('open', onOpen);
+        channel.removeEventListener('close', onClose);
+        channel.removeEventListener('error', onClose);
+        clearTimeout(timeout);
+        ended.unsubscribe();
+        if (!failure) return resolve(channel);
+        channel.close();
+        reject(new RtcPoolError(failure[0], `data channel '${channel.label}' to ${this._id} ${failure[1]}`, { peer: this._id }));
+      };
+      const onOpen = (): void => settle(null);
+      const onClose = (): void => settle(['closed', 'closed before it opened']);
+      channel.addEventListener('open', onOpen);
+      channel.addEventListener('close', onClose);
+      channel.addEventListener('error', onClose);
+      const timeout = setTimeout(() => settle(['timeout', `did not open within ${timeoutMs} ms`]), timeoutMs);
+      const ended = this.ended.subscribe(() => settle(['closed', 'was closed with its connection']));
     });
   }
 
