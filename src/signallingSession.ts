@@ -1,17 +1,4 @@
-import {
-  BehaviorSubject,
-  filter,
-  firstValueFrom,
-  race,
-  skip,
-  Subject,
-  Subscription,
-  switchMap,
-  take,
-  throwError,
-  timer,
-  type Observable,
-} from 'rxjs';
+import { BehaviorSubject, Subject, Subscription, timer, type Observable } from 'rxjs';
 import { RtcPoolError } from './errors';
 import {
   DEFAULT_JOIN_TIMEOUT_MS,
@@ -151,19 +138,28 @@ export class SignallingSession {
   private requestJoin(pool: string): Promise<JoinResult> {
     this.poolState.next('joining');
     const timeoutMs = this.joinTimeoutMs;
-    const result = firstValueFrom(
-      race(
-        this.joinedEvents.pipe(take(1)),
-        this.joinRefusals.pipe(switchMap((error) => throwError(() => error))),
-        // skip the replayed 'joining': only a later change (close, stop) ends the wait
-        this.poolState.pipe(
-          skip(1),
-          filter((state) => state === 'closed' || state === 'stopped'),
-          switchMap(() => throwError(() => new RtcPoolError('closed', 'the pool closed before it joined'))),
-        ),
-        timer(timeoutMs).pipe(switchMap(() => throwError(() => new RtcPoolError('timeout', `no rtc:joined within ${timeoutMs} ms`)))),
-      ),
-    ).catch((error: RtcPoolError) => {
+    // plain subscriptions and one timer, not an operator race: every pool of a page joins at once
+    const result = new Promise<JoinResult>((resolve, reject) => {
+      const watch = new Subscription(() => clearTimeout(timeout));
+      const fail = (error: RtcPoolError): void => {
+        watch.unsubscribe();
+        reject(error);
+      };
+      const timeout = setTimeout(() => fail(new RtcPoolError('timeout', `no rtc:joined within ${timeoutMs} ms`)), timeoutMs);
+      watch.add(
+        this.joinedEvents.subscribe((joined) => {
+          watch.unsubscribe();
+          resolve(joined);
+        }),
+      );
+      watch.add(this.joinRefusals.subscribe(fail));
+      // the replayed 'joining' passes: only a later change (close, stop) ends the wait
+      watch.add(
+        this.poolState.subscribe((state) => {
+          if (state === 'closed' || state === 'stopped') fail(new RtcPoolError('closed', 'the pool closed before it joined'));
+        }),
+      );
+    }).catch((error: RtcPoolError) => {
       if (this.state === 'joining') this.poolState.next('new');
       if (error.code === 'timeout') this.report(error);
       throw error;
