@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BehaviorSubject, firstValueFrom, toArray } from 'rxjs';
+import { BehaviorSubject, firstValueFrom, take, toArray } from 'rxjs';
 import { replayState } from '../../../src/util/replayState';
 
 describe('replayState', () => {
@@ -16,5 +16,23 @@ describe('replayState', () => {
     subject.next('closed');
     subject.complete();
     expect(await firstValueFrom(replayState(subject).pipe(toArray()))).to.deep.equal(['closed']);
+  });
+
+  it('leaves the subject alone when the subscriber wants only the current value', () => {
+    const subject = new BehaviorSubject('a');
+    const seen: string[] = [];
+    replayState(subject).pipe(take(1)).subscribe((value) => seen.push(value));
+    expect(seen).to.deep.equal(['a']);
+    expect(subject.observed).to.equal(false);
+  });
+
+  it('stops following the subject on unsubscribe', () => {
+    const subject = new BehaviorSubject('a');
+    const seen: string[] = [];
+    const subscription = replayState(subject).subscribe((value) => seen.push(value));
+    subscription.unsubscribe();
+    subject.next('b');
+    expect(seen).to.deep.equal(['a']);
+    expect(subject.observed).to.equal(false);
   });
 });
