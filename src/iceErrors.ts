@@ -29,7 +29,7 @@ export const iceErrorCause = (error: RtcPoolError): string => `${error.url ?? ''
 /** A `connection-failed` error each time the peer connection goes to `failed`. */
 export function connectionFailures(pc: RTCPeerConnection, peer: PeerId): Observable<RtcPoolError> {
   return new Observable<RtcPoolError>((subscriber) => {
-    // `new` until the first event: a connection may be watched after it changed state
+    // none before the first event, so the first state seen always counts (as distinctUntilChanged)
     let last: RTCPeerConnectionState | null = null;
     const onChange = (): void => {
       const state = pc.connectionState;
