@@ -1,0 +1,157 @@
+// P1 timeline (issue 12: where on the critical path P1's gap to plain code opens). When each step
+// of one cold P1 mesh setup reaches the page's thread, for rtcpool, rtcpool 3.0.2 and raw
+// RTCPeerConnections signalled through the same server: the three P1 cases of bench/page/bench.ts,
+// bundled and served as bench/browser.ts does, through the real signalling server on 127.0.0.1,
+// each in a fresh page in headless Chromium, after the bench's untimed raw pair and an idle wait.
+// bench/profile/p1Recorder.ts notes the steps in the page; this prints, per milestone, the median
+// over the runs of its time after the first rtc:join was sent (the case's clock starts just
+// before). The CPU profiles of bench/profile/p1Profile.ts say how much JavaScript runs; this says
+// where it delays the steps that the pair's setup waits for.
+//
+//   npm run build && node --import tsx bench/profile/p1Timeline.ts [--n 4] [--runs 11]
+//   (npm run bench:timeline -- [options] does the same.) On a shared machine, take the karma lock.
+//
+// Caveats. A milestone is the moment the page's thread handles it, so a busy thread delays it as it
+// delays the library; that is the point. The recorder's wrappers cost every case alike, a few µs
+// per call. Timer resolution is Chromium's (5 µs with the flags used here).
+import { build } from 'esbuild';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { createSignallingServer } from '../../src/server';
+import FLAGS from '../../spec/support/chromiumFlags.cjs';
+import { bundleBenchPage } from '../benchPage';
+import { untilIdle } from '../quiesce';
+import { fixed, median } from '../stats';
+import type { TimelineEntry } from './p1Recorder';
+
+const root = join(import.meta.dirname, '..', '..');
+/** A case that takes longer than this fails the run (ms). */
+const CASE_TIMEOUT_MS = 60_000;
+
+type CaseFn = 'setupPools' | 'setupPools3' | 'setupRawViaServer';
+const CASES: ReadonlyArray<{ readonly fn: CaseFn; readonly label: string }> = [
+  { fn: 'setupPools', label: 'rtcpool' },
+  { fn: 'setupPools3', label: '3.0.2' },
+  { fn: 'setupRawViaServer', label: 'raw via server' },
+];
+
+declare const bench: Record<CaseFn, (url: string, n: number) => Promise<number>> & { warm(): Promise<void> };
+declare const p1Timeline: { start(): void; take(): TimelineEntry[] };
+
+const USAGE = 'usage: node --import tsx bench/profile/p1Timeline.ts [--n N (4)] [--runs R (11)]\n(build first: npm run build)';
+
+/**
+ * The milestones of one run, in ms after the first `rtc:join` went out; NaN for one that did
+ * not happen. A mesh of N has N(N-1)/2 pairs: as many offers, answers and opened channels.
+ */
+function milestones(entries: readonly TimelineEntry[], n: number): Map<string, number> {
+  const pairs = (n * (n - 1)) / 2;
+  const start = entries.find(([, what]) => what === 'sent rtc:join')?.[0] ?? NaN;
+  /** The time of the k-th entry (1-based) that `test` accepts. */
+  const nth = (test: (what: string) => boolean, k: number): number => entries.filter(([, what]) => test(what))[k - 1]?.[0] ?? NaN;
+  const at = (test: (what: string) => boolean, k: number): number => nth(test, k) - start;
+  const is = (what: string) => (other: string) => other === what;
+  return new Map([
+    ['last rtc:joined handled', at(is('received rtc:joined'), n)],
+    ['first connection made', at(is('new RTCPeerConnection'), 1)],
+    ['last connection made', at(is('new RTCPeerConnection'), 2 * pairs)],
+    ['first offer begun', at(is('setLocalDescription offer'), 1)],
+    ['first offer sent', at(is('sent rtc:sdp offer'), 1)],
+    ['last offer sent', at(is('sent rtc:sdp offer'), pairs)],
+    ['first answer sent', at(is('sent rtc:sdp answer'), 1)],
+    ['last answer sent', at(is('sent rtc:sdp answer'), pairs)],
+    ['first ICE connected', at(is('ice connected'), 1)],
+    // the case's clock stops when the last channel opens at its maker's end
+    ['last channel open', at(is('open bench'), pairs)],
+  ]);
+}
+
+async function main(): Promise<void> {
+  let values: { n: string; runs: string; help: boolean };
+  try {
+    ({ values } = parseArgs({ options: { n: { type: 'string', default: '4' }, runs: { type: 'string', default: '11' }, help: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const [n, runs] = [Number(values.n), Number(values.runs)];
+  if (!(Number.isInteger(n) && n >= 2 && Number.isInteger(runs) && runs >= 1)) {
+    process.stderr.write(`--n ${values.n} --runs ${values.runs}: expected N ≥ 2 and runs ≥ 1\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const script = await bundleBenchPage(join(root, 'dist', 'index.mjs'));
+  const recorder = (await build({ entryPoints: [join(import.meta.dirname, 'p1Recorder.ts')], bundle: true, format: 'iife', write: false, logLevel: 'silent' }))
+    .outputFiles[0]!.text;
+  const http = createServer((request, response) => {
+    if (request.url === '/bench.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else if (request.url === '/recorder.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(recorder);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/recorder.js"></script><script src="/bench.js"></script>');
+  });
+  const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  const origin = `http://127.0.0.1:${signalling.address().port}`;
+  /** Per case label, per milestone, the runs' times. */
+  const times = new Map<string, Map<string, number[]>>();
+  try {
+    const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
+    try {
+      for (let run = 0; run < runs; run += 1) {
+        // the cases in an order that turns each run, each in a fresh page, as P1 runs them
+        for (const c of CASES.map((_, i) => CASES[(i + run) % CASES.length]!)) {
+          const page = await browser.newPage();
+          try {
+            await page.goto(`${origin}/`);
+            await page.evaluate(() => bench.warm());
+            await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+            await untilIdle();
+            await page.evaluate(() => p1Timeline.start());
+            let timer: NodeJS.Timeout | undefined;
+            const ms = await Promise.race([
+              page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, signalling.url, n] as const),
+              new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${c.label} N=${n} timed out`)), CASE_TIMEOUT_MS))),
+            ]).finally(() => clearTimeout(timer));
+            const entries = await page.evaluate(() => p1Timeline.take());
+            const byMilestone = times.get(c.label) ?? new Map<string, number[]>();
+            times.set(c.label, byMilestone);
+            for (const [name, value] of [...milestones(entries, n), ['setup (the case’s clock)', ms] as const]) {
+              if (!Number.isNaN(value)) byMilestone.set(name, [...(byMilestone.get(name) ?? []), value]);
+            }
+            process.stderr.write(`N=${n} run ${run} ${c.label.padEnd(15)} setup ${ms.toFixed(1).padStart(6)} ms\n`);
+          } finally {
+            await page.close();
+          }
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await signalling.close();
+    http.close();
+  }
+  const labels = CASES.map((c) => c.label);
+  const names = [...(times.get(labels[0]!)?.keys() ?? [])];
+  const cell = (label: string, name: string): string => {
+    const samples = times.get(label)?.get(name) ?? [];
+    return samples.length === 0 ? '—' : `${fixed(median(samples), 1)} ms${samples.length < runs ? ` (${samples.length} runs)` : ''}`;
+  };
+  const rows = names.map((name) => `| ${name} | ${labels.map((label) => cell(label, name)).join(' | ')} |`);
+  process.stdout.write(
+    `N = ${n}, ${runs} runs: median ms after the first rtc:join was sent, as the page's thread handled each step\n\n` +
+      `| milestone | ${labels.join(' | ')} |\n|---|${labels.map(() => '---').join('|')}|\n${rows.join('\n')}\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
