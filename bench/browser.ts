@@ -4,14 +4,13 @@
 // connections through the server run alternately with ours in one page.
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { createSignallingServer } from '../src/server';
 import { firefoxSetup, type FirefoxDriver } from './firefoxSetup';
 import { bundleBenchPage } from './benchPage';
+import { startBenchServer } from './benchServer';
+import { launchChromium } from './launchChromium';
 import { perPair, type MessageCount } from './messageCount';
 import { IDLE_CPU_MS, IDLE_MAX_MS, IDLE_WINDOW_MS, untilIdle } from './quiesce';
-import { fixed, median, type Row } from './stats';
-import FLAGS from '../spec/support/chromiumFlags.cjs';
+import { fixed, median, rotated, type Row } from './stats';
 import { RelayCounter } from '../spec/support/relayCounter.cjs';
 
 const root = join(import.meta.dirname, '..');
@@ -58,7 +57,6 @@ declare const bench: BenchPage;
 /** The three P1 cases through the server, in one page, in an order that turns each run. */
 const SERVER_CASES = ['setupPools', 'setupPools3', 'setupRawViaServer'] as const;
 type ServerCase = (typeof SERVER_CASES)[number];
-const rotated = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
 /** A median with the range of its samples: "36.5 ms (31.0–44.2)". */
 const spread = (samples: readonly number[], unit = 'ms'): string =>
   `${fixed(median(samples), 1)} ${unit} (${fixed(Math.min(...samples), 1)}–${fixed(Math.max(...samples), 1)})`;
@@ -149,12 +147,10 @@ export async function browserRows(log: (line: string) => void, setupOnly = false
   });
   // counts only in the runs made for counting: watching sockets is not free
   http.on('upgrade', (_request, socket) => counter?.watch(socket));
-  const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${signalling.address().port}`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
+  const server = await startBenchServer(http);
+  const { origin, url } = server;
+  const browser = await launchChromium();
   try {
-    const url = signalling.url;
     /** P1's cases in Chromium, and how many of them started with the browser still busy (no idle window within IDLE_MAX_MS). */
     const idle = { cases: 0, timedOut: 0 };
     // every run in a fresh page: Chromium caps the peer connections of a renderer, and closed
@@ -312,7 +308,6 @@ export async function browserRows(log: (line: string) => void, setupOnly = false
     return { rows, growth: growthTable };
   } finally {
     await browser.close();
-    await signalling.close();
-    http.close();
+    await server.close();
   }
 }

@@ -6,10 +6,9 @@
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { createSignallingServer } from '../src/server';
+import { startBenchServer } from './benchServer';
+import { launchChromium } from './launchChromium';
 import { fixed, median, printRows, type Row } from './stats';
-import FLAGS from '../spec/support/chromiumFlags.cjs';
 
 const root = join(import.meta.dirname, '..');
 /** Runs, each in a fresh page, each measuring every case twice; the table shows medians, and the median of the paired ratios. */
@@ -47,9 +46,8 @@ export async function channelRows(log: (line: string) => void): Promise<Row[]> {
     if (request.url === '/channelBench.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/channelBench.js"></script>');
   });
-  const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: FLAGS });
+  const server = await startBenchServer(http);
+  const browser = await launchChromium({ gc: false });
   const bytes = BULK_MIB * 1024 * 1024;
   const sized = new Map<number, number[]>(DIAGNOSTIC_CHUNKS_KIB.map((kib) => [kib, []]));
   const samples = { bulkOurs: [] as number[], bulkRaw: [] as number[], binOurs: [] as number[], binRaw: [] as number[], strOurs: [] as number[], strRaw: [] as number[] };
@@ -57,8 +55,8 @@ export async function channelRows(log: (line: string) => void): Promise<Row[]> {
     for (let run = 0; run < RUNS; run += 1) {
       const page = await browser.newPage();
       try {
-        await page.goto(`http://127.0.0.1:${signalling.address().port}/`);
-        await page.evaluate((url) => channelBench.setUp(url), signalling.url);
+        await page.goto(`${server.origin}/`);
+        await page.evaluate((url) => channelBench.setUp(url), server.url);
         // untimed warm-up of both paths
         await page.evaluate((n) => channelBench.rawBulk(n), 4 * 1024 * 1024);
         await page.evaluate((n) => channelBench.oursBulk(n), 4 * 1024 * 1024);
@@ -86,8 +84,7 @@ export async function channelRows(log: (line: string) => void): Promise<Row[]> {
     }
   } finally {
     await browser.close();
-    await signalling.close();
-    http.close();
+    await server.close();
   }
   const mbps = (ms: number): number => (BULK_MIB * 1.048576) / (ms / 1000);
   const bulkOurs = mbps(median(samples.bulkOurs));

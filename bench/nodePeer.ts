@@ -7,13 +7,13 @@
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { filter, firstValueFrom, take } from 'rxjs';
 import { WebSocket } from 'ws';
 import { Pool, signalling } from '../src';
 import { RTCPeerConnection } from '../src/node';
-import { createSignallingServer } from '../src/server';
-import FLAGS from '../spec/support/chromiumFlags.cjs';
+import { startBenchServer } from './benchServer';
+import { launchChromium } from './launchChromium';
 import { fixed, median, printRows, type Row } from './stats';
 
 const root = join(import.meta.dirname, '..');
@@ -77,11 +77,10 @@ export async function nodePeerRows(log: (line: string) => void = () => undefined
     if (request.url === '/rtcpool.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/rtcpool.js"></script>');
   });
-  const server = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${server.address().port}/`;
+  const server = await startBenchServer(http);
+  const origin = `${server.origin}/`;
   const url = server.url;
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
+  const browser = await launchChromium();
   const pages: Page[] = [];
   try {
     const page = async (): Promise<Page> => {
@@ -168,7 +167,6 @@ export async function nodePeerRows(log: (line: string) => void = () => undefined
   } finally {
     await browser.close();
     await server.close();
-    http.close();
   }
 }
 

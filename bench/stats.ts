@@ -28,6 +28,8 @@ export function table(rows: readonly Row[]): string {
 }
 
 export const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+/** The list turned by `by` places: run `i` of cases in `rotated(cases, i)` order, so no case always goes first. */
+export const rotated = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
 
 /**

@@ -38,10 +38,11 @@ import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { createSignallingServer } from '../../src/server';
-import FLAGS from '../../spec/support/chromiumFlags.cjs';
+import { startBenchServer } from '../benchServer';
+import { launchChromium } from '../launchChromium';
 import { untilIdle } from '../quiesce';
+import { rotated } from '../stats';
+import { withCaseTimeout } from './caseTimeout';
 import { cpuTally, type CpuProfile } from './cpuTally';
 import { mainThreadTimes, pageRenderer, type ThreadTimes } from './pageRenderer';
 import { profileBundle, type ProfileBundle } from './profileBundle';
@@ -54,8 +55,6 @@ export const DEFAULT_PLAN = '4:12,8:8';
 export const SAMPLING_INTERVAL_US = 100;
 /** How long /mark holds its reply, so that the profile samples the blocked marks (ms). */
 export const MARK_HOLD_MS = 5;
-/** A case that takes longer than this fails the run (ms). */
-export const CASE_TIMEOUT_MS = 60_000;
 
 declare const bench: Record<CaseFn, (url: string, n: number) => Promise<number>> & { warm(): Promise<void> };
 declare const p1Clock: typeof import('./p1Clock').p1Clock;
@@ -161,19 +160,17 @@ async function main(): Promise<void> {
       response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script src="/p1clock.js"></script><script src="/bench-${k}.js"></script>`);
     }
   });
-  const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
-  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
-  const origin = `http://127.0.0.1:${signalling.address().port}`;
-  const url = signalling.url;
+  const server = await startBenchServer(http);
+  const { origin, url } = server;
   const samples: ProfileSample[] = [];
   const samplesFile = join(outDir, 'samples.jsonl');
   writeFileSync(samplesFile, '');
   try {
-    const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
+    const browser = await launchChromium();
     try {
       for (const [n, runs] of plan) {
         for (let run = 0; run < runs; run += 1) {
-          for (const c of cases.map((_, i) => cases[(i + run) % cases.length]!)) {
+          for (const c of rotated(cases, run)) {
             const page = await browser.newPage();
             try {
               await page.goto(`${origin}/?bundle=${c.bundle}`);
@@ -187,11 +184,7 @@ async function main(): Promise<void> {
               marks.clear();
               await page.evaluate(() => p1Clock.arm());
               await cdp.send('Profiler.start');
-              let timer: NodeJS.Timeout | undefined;
-              const ms = await Promise.race([
-                page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const),
-                new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${c.label} N=${n} timed out`)), CASE_TIMEOUT_MS))),
-              ]).finally(() => clearTimeout(timer));
+              const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const), `${c.label} N=${n}`);
               const { profile } = await cdp.send('Profiler.stop');
               const nowCalls = await page.evaluate(() => p1Clock.disarm());
               writeFileSync(join(outDir, `${c.id}-${n}-${run}.cpuprofile`), JSON.stringify(profile));
@@ -219,8 +212,7 @@ async function main(): Promise<void> {
       await browser.close();
     }
   } finally {
-    await signalling.close();
-    http.close();
+    await server.close();
   }
   const meta: ProfileMeta = { dist, compareDist, commit, loadBefore, loadAfter: loadavg() };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2));

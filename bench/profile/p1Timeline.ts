@@ -18,18 +18,15 @@ import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { createSignallingServer } from '../../src/server';
-import FLAGS from '../../spec/support/chromiumFlags.cjs';
 import { bundleBenchPage } from '../benchPage';
+import { startBenchServer } from '../benchServer';
+import { launchChromium } from '../launchChromium';
 import { untilIdle } from '../quiesce';
-import { fixed, median } from '../stats';
+import { fixed, median, rotated } from '../stats';
+import { withCaseTimeout } from './caseTimeout';
 import type { TimelineEntry } from './p1Recorder';
 
 const root = join(import.meta.dirname, '..', '..');
-/** A case that takes longer than this fails the run (ms). */
-const CASE_TIMEOUT_MS = 60_000;
-
 type CaseFn = 'setupPools' | 'setupPools3' | 'setupRawViaServer';
 const CASES: ReadonlyArray<{ readonly fn: CaseFn; readonly label: string }> = [
   { fn: 'setupPools', label: 'rtcpool' },
@@ -93,29 +90,23 @@ async function main(): Promise<void> {
     else if (request.url === '/recorder.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(recorder);
     else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/recorder.js"></script><script src="/bench.js"></script>');
   });
-  const signalling = await createSignallingServer({ server: http, path: '/signal', limits: { messagesPerSecond: 1e6, messageBurst: 1e6 } });
-  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
-  const origin = `http://127.0.0.1:${signalling.address().port}`;
+  const server = await startBenchServer(http);
   /** Per case label, per milestone, the runs' times. */
   const times = new Map<string, Map<string, number[]>>();
   try {
-    const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: [...FLAGS, '--js-flags=--expose-gc'] });
+    const browser = await launchChromium();
     try {
       for (let run = 0; run < runs; run += 1) {
         // the cases in an order that turns each run, each in a fresh page, as P1 runs them
-        for (const c of CASES.map((_, i) => CASES[(i + run) % CASES.length]!)) {
+        for (const c of rotated(CASES, run)) {
           const page = await browser.newPage();
           try {
-            await page.goto(`${origin}/`);
+            await page.goto(`${server.origin}/`);
             await page.evaluate(() => bench.warm());
             await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
             await untilIdle();
             await page.evaluate(() => p1Timeline.start());
-            let timer: NodeJS.Timeout | undefined;
-            const ms = await Promise.race([
-              page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, signalling.url, n] as const),
-              new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${c.label} N=${n} timed out`)), CASE_TIMEOUT_MS))),
-            ]).finally(() => clearTimeout(timer));
+            const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, server.url, n] as const), `${c.label} N=${n}`);
             const entries = await page.evaluate(() => p1Timeline.take());
             const byMilestone = times.get(c.label) ?? new Map<string, number[]>();
             times.set(c.label, byMilestone);
@@ -132,8 +123,7 @@ async function main(): Promise<void> {
       await browser.close();
     }
   } finally {
-    await signalling.close();
-    http.close();
+    await server.close();
   }
   const labels = CASES.map((c) => c.label);
   const names = [...(times.get(labels[0]!)?.keys() ?? [])];
