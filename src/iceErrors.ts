@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { RtcPoolError } from './errors';
 import type { PeerId } from './signalling/messages';
 import { eventsOf } from './util/eventsOf';
@@ -13,13 +13,9 @@ import { eventsOf } from './util/eventsOf';
  * each cause once ({@link iceErrorCause}).
  */
 export function iceServerErrors(pc: RTCPeerConnection, peer: PeerId): Observable<RtcPoolError> {
-  return eventsOf(pc, 'icecandidateerror', (event) => {
+  return eventsOf(pc, 'icecandidateerror', (subscriber) => (event) => {
     const { errorCode, errorText, url } = event as RTCPeerConnectionIceErrorEvent;
-    return new RtcPoolError('ice-server', `ICE server ${url} failed: ${errorCode} ${errorText}`.trim(), {
-      reason: String(errorCode),
-      peer,
-      url,
-    });
+    subscriber.next(new RtcPoolError('ice-server', `ICE server ${url} failed: ${errorCode} ${errorText}`.trim(), { reason: String(errorCode), peer, url }));
   });
 }
 
@@ -28,17 +24,15 @@ export const iceErrorCause = (error: RtcPoolError): string => `${error.url ?? ''
 
 /** A `connection-failed` error each time the peer connection goes to `failed`. */
 export function connectionFailures(pc: RTCPeerConnection, peer: PeerId): Observable<RtcPoolError> {
-  return new Observable<RtcPoolError>((subscriber) => {
+  return eventsOf(pc, 'connectionstatechange', (subscriber) => {
     // none before the first event, so the first state seen always counts (as distinctUntilChanged)
     let last: RTCPeerConnectionState | null = null;
-    const onChange = (): void => {
+    return () => {
       const state = pc.connectionState;
       // once per failure: browsers may repeat the event without a change
       if (state === last) return;
       last = state;
       if (state === 'failed') subscriber.next(new RtcPoolError('connection-failed', `the connection to ${peer} failed`, { peer }));
     };
-    pc.addEventListener('connectionstatechange', onChange);
-    return () => pc.removeEventListener('connectionstatechange', onChange);
   });
 }

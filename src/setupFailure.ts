@@ -1,4 +1,5 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { eventsOf } from './util/eventsOf';
 
 /**
  * How many times a pool rebuilds the connection to one peer whose set-up died (and follows the
@@ -22,13 +23,9 @@ export const rebuildDelayMs = (done: number): number => REBUILD_BACKOFF_MS * 2 *
  * connected it completes: a later failure is ICE's to recover (restartIce), not a rebuild's.
  */
 export function setupFailure(pc: RTCPeerConnection): Observable<RTCPeerConnectionState> {
-  return new Observable<RTCPeerConnectionState>((subscriber) => {
-    const onChange = (): void => {
-      const state = pc.connectionState;
-      if (state === 'failed' || state === 'closed') subscriber.next(state);
-      if (state === 'failed' || state === 'closed' || state === 'connected') subscriber.complete();
-    };
-    pc.addEventListener('connectionstatechange', onChange);
-    return () => pc.removeEventListener('connectionstatechange', onChange);
+  return eventsOf<RTCPeerConnectionState>(pc, 'connectionstatechange', (subscriber) => () => {
+    const state = pc.connectionState;
+    if (state === 'failed' || state === 'closed') subscriber.next(state);
+    if (state === 'failed' || state === 'closed' || state === 'connected') subscriber.complete();
   });
 }

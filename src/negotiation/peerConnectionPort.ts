@@ -22,10 +22,10 @@ function localUfrag(pc: RTCPeerConnection): string {
  * address, so the repeat carries nothing and is not sent.
  */
 function localCandidates(pc: RTCPeerConnection): Observable<IceCandidate | null> {
-  return new Observable<IceCandidate | null>((subscriber) => {
+  return eventsOf<IceCandidate | null>(pc, 'icecandidate', (subscriber) => {
     let generation: string | null = null;
     let sent = new Set<string>();
-    const onCandidate = (event: Event): void => {
+    return (event) => {
       const { candidate } = event as RTCPeerConnectionIceEvent;
       if (candidate !== null && candidate.candidate === '') return;
       const ufrag = candidate?.usernameFragment ?? localUfrag(pc);
@@ -38,8 +38,6 @@ function localCandidates(pc: RTCPeerConnection): Observable<IceCandidate | null>
       sent.add(key);
       subscriber.next(candidate ? candidateInit(candidate) : null);
     };
-    pc.addEventListener('icecandidate', onCandidate);
-    return () => pc.removeEventListener('icecandidate', onCandidate);
   });
 }
 
@@ -69,9 +67,9 @@ function settled<T>(call: () => Promise<T>): Observable<T> {
  */
 export function peerConnectionPort(pc: RTCPeerConnection): NegotiationPort {
   return {
-    negotiationNeeded$: eventsOf(pc, 'negotiationneeded', () => undefined),
+    negotiationNeeded$: eventsOf<void>(pc, 'negotiationneeded', (subscriber) => () => subscriber.next()),
     localCandidate$: localCandidates(pc),
-    iceConnectionState$: eventsOf(pc, 'iceconnectionstatechange', () => pc.iceConnectionState),
+    iceConnectionState$: eventsOf<RTCIceConnectionState>(pc, 'iceconnectionstatechange', (subscriber) => () => subscriber.next(pc.iceConnectionState)),
     signalingState: () => pc.signalingState,
     // some stacks (node-datachannel's polyfill) give an object with an empty sdp, not null
     hasRemoteDescription: () => Boolean(pc.remoteDescription?.sdp),
