@@ -101,9 +101,9 @@ function setupRows(engine: string, n: number, samples: Record<ServerCase | 'setu
 
 /**
  * Diagnostic for P1: in every sample above, rtcpool's code runs for the first time in its page
- * (in the interpreter, with cold inline caches), as in an app's first connection. Its second setup in the same
- * page, against raw connections through the server run after it, separates that one-time cost
- * from the per-pair cost.
+ * (compiled on its first call, then in the interpreter with cold inline caches), as in an app's
+ * first connection. Its second setup in the same page, against raw connections through the
+ * server run after it, separates that one-time cost from the per-pair cost.
  */
 function warmRow(n: number, warm: { pools: number[]; raw: number[] }): Row {
   return {

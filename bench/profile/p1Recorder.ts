@@ -26,6 +26,17 @@ proto.setLocalDescription = function (this: RTCPeerConnection, ...args: Paramete
   note(`setLocalDescription ${this.signalingState === 'stable' ? 'offer' : 'answer'}`);
   return setLocalDescription.apply(this, args);
 } as typeof setLocalDescription;
+const setRemoteDescription = proto.setRemoteDescription;
+proto.setRemoteDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof setRemoteDescription>) {
+  const type = args[0]?.type ?? '?';
+  note(`setRemoteDescription ${type}`);
+  return setRemoteDescription.apply(this, args).then(() => note(`setRemoteDescription ${type} done`));
+} as typeof setRemoteDescription;
+const addIceCandidate = proto.addIceCandidate;
+proto.addIceCandidate = function (this: RTCPeerConnection, ...args: Parameters<typeof addIceCandidate>) {
+  if (args[0]?.candidate) note('addIceCandidate');
+  return addIceCandidate.apply(this, args);
+} as typeof addIceCandidate;
 
 const NativePeerConnection = RTCPeerConnection;
 /** Each connection made from now on, with listeners for the milestones. */

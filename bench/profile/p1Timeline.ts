@@ -8,8 +8,12 @@
 // before). The CPU profiles of bench/profile/p1Profile.ts say how much JavaScript runs; this says
 // where it delays the steps that the pair's setup waits for.
 //
-//   npm run build && node --import tsx bench/profile/p1Timeline.ts [--n 4] [--runs 11]
+//   npm run build && node --import tsx bench/profile/p1Timeline.ts [--n 4] [--runs 11] [--compile-hint]
 //   (npm run bench:timeline -- [options] does the same.) On a shared machine, take the karma lock.
+//
+//   --compile-hint   opens the page's script with V8's `//# allFunctionsCalledOnLoad`, so that
+//                    every case's code is compiled as the page loads: what is left of a gap is not
+//                    the lazy compilation of code on its first call (a cold page's cost)
 //
 // Caveats. A milestone is the moment the page's thread handles it, so a busy thread delays it as it
 // delays the library; that is the point. The recorder's wrappers cost every case alike, a few µs
@@ -37,7 +41,9 @@ const CASES: ReadonlyArray<{ readonly fn: CaseFn; readonly label: string }> = [
 declare const bench: Record<CaseFn, (url: string, n: number) => Promise<number>> & { warm(): Promise<void> };
 declare const p1Timeline: { start(): void; take(): TimelineEntry[] };
 
-const USAGE = 'usage: node --import tsx bench/profile/p1Timeline.ts [--n N (4)] [--runs R (11)]\n(build first: npm run build)';
+const USAGE = 'usage: node --import tsx bench/profile/p1Timeline.ts [--n N (4)] [--runs R (11)] [--compile-hint]\n(build first: npm run build)';
+/** V8's magic comment that compiles every function of a script when it loads. */
+const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
 
 /**
  * The milestones of one run, in ms after the first `rtc:join` went out; NaN for one that did
@@ -59,6 +65,9 @@ function milestones(entries: readonly TimelineEntry[], n: number): Map<string, n
     ['last offer sent', at(is('sent rtc:sdp offer'), pairs)],
     ['first answer sent', at(is('sent rtc:sdp answer'), 1)],
     ['last answer sent', at(is('sent rtc:sdp answer'), pairs)],
+    ['first candidate sent', at(is('sent rtc:candidate'), 1)],
+    ['first candidate added', at(is('addIceCandidate'), 1)],
+    ['first answer applied', at(is('setRemoteDescription answer done'), 1)],
     ['first ICE connected', at(is('ice connected'), 1)],
     // the case's clock stops when the last channel opens at its maker's end
     ['last channel open', at(is('open bench'), pairs)],
@@ -66,9 +75,16 @@ function milestones(entries: readonly TimelineEntry[], n: number): Map<string, n
 }
 
 async function main(): Promise<void> {
-  let values: { n: string; runs: string; help: boolean };
+  let values: { n: string; runs: string; 'compile-hint': boolean; help: boolean };
   try {
-    ({ values } = parseArgs({ options: { n: { type: 'string', default: '4' }, runs: { type: 'string', default: '11' }, help: { type: 'boolean', default: false } } }));
+    ({ values } = parseArgs({
+      options: {
+        n: { type: 'string', default: '4' },
+        runs: { type: 'string', default: '11' },
+        'compile-hint': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
     process.exit(2);
@@ -82,7 +98,9 @@ async function main(): Promise<void> {
     process.stderr.write(`--n ${values.n} --runs ${values.runs}: expected N ≥ 2 and runs ≥ 1\n${USAGE}\n`);
     process.exit(2);
   }
-  const script = await bundleBenchPage(join(root, 'dist', 'index.mjs'));
+  // V8's explicit compile hint (Chrome 136+) must open the script: every function in it is then
+  // compiled as the page loads, not on its first call inside the clock
+  const script = (values['compile-hint'] ? `${COMPILE_HINT}\n` : '') + (await bundleBenchPage(join(root, 'dist', 'index.mjs')));
   const recorder = (await build({ entryPoints: [join(import.meta.dirname, 'p1Recorder.ts')], bundle: true, format: 'iife', write: false, logLevel: 'silent' }))
     .outputFiles[0]!.text;
   const http = createServer((request, response) => {
