@@ -8,12 +8,15 @@
 // before). The CPU profiles of bench/profile/p1Profile.ts say how much JavaScript runs; this says
 // where it delays the steps that the pair's setup waits for.
 //
-//   npm run build && node --import tsx bench/profile/p1Timeline.ts [--n 4] [--runs 11] [--compile-hint]
+//   npm run build && node --import tsx bench/profile/p1Timeline.ts [--n 4] [--runs 11] [--compile-hint] [--steps K]
 //   (npm run bench:timeline -- [options] does the same.) On a shared machine, take the karma lock.
 //
 //   --compile-hint   opens the page's script with V8's `//# allFunctionsCalledOnLoad`, so that
 //                    every case's code is compiled as the page loads: what is left of a gap is not
 //                    the lazy compilation of code on its first call (a cold page's cost)
+//   --steps K        also prints the first K steps of the setup, each one the recorder noted
+//                    (the k-th message received, connection made, description set, ...), with
+//                    its median time per case: between which two steps a gap grows
 //
 // Caveats. A milestone is the moment the page's thread handles it, so a busy thread delays it as it
 // delays the library; that is the point. The recorder's wrappers cost every case alike, a few µs
@@ -41,7 +44,7 @@ const CASES: ReadonlyArray<{ readonly fn: CaseFn; readonly label: string }> = [
 declare const bench: Record<CaseFn, (url: string, n: number) => Promise<number>> & { warm(): Promise<void> };
 declare const p1Timeline: { start(): void; take(): TimelineEntry[] };
 
-const USAGE = 'usage: node --import tsx bench/profile/p1Timeline.ts [--n N (4)] [--runs R (11)] [--compile-hint]\n(build first: npm run build)';
+const USAGE = 'usage: node --import tsx bench/profile/p1Timeline.ts [--n N (4)] [--runs R (11)] [--compile-hint] [--steps K]\n(build first: npm run build)';
 /** V8's magic comment that compiles every function of a script when it loads. */
 const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
 
@@ -74,14 +77,51 @@ function milestones(entries: readonly TimelineEntry[], n: number): Map<string, n
   ]);
 }
 
+/**
+ * Each step of one run, named by what the recorder noted and how many times it had before (`sent
+ * rtc:candidate #3`), with its time after the first `rtc:join` went out.
+ */
+function steps(entries: readonly TimelineEntry[]): Map<string, number> {
+  const start = entries.find(([, what]) => what === 'sent rtc:join')?.[0] ?? NaN;
+  const seen = new Map<string, number>();
+  const byStep = new Map<string, number>();
+  for (const [time, what] of entries) {
+    const k = (seen.get(what) ?? 0) + 1;
+    seen.set(what, k);
+    byStep.set(`${what} #${k}`, time - start);
+  }
+  return byStep;
+}
+
+/**
+ * A table of the first `count` steps: those seen in at least 80 % of a case's runs, in the order
+ * of the first case's medians (a step it lacks by the earliest of the others').
+ */
+function stepTable(byCase: ReadonlyMap<string, ReadonlyMap<string, number[]>>, labels: readonly string[], runs: number, count: number): string {
+  const medians = new Map<string, Map<string, number>>();
+  for (const label of labels) {
+    for (const [step, samples] of byCase.get(label) ?? []) {
+      if (samples.length < 0.8 * runs) continue;
+      medians.set(step, (medians.get(step) ?? new Map()).set(label, median(samples)));
+    }
+  }
+  const first = (step: string): number => medians.get(step)!.get(labels[0]!) ?? Math.min(...medians.get(step)!.values());
+  const rows = [...medians.keys()]
+    .sort((a, b) => first(a) - first(b))
+    .slice(0, count)
+    .map((step) => `| ${step} | ${labels.map((label) => medians.get(step)!.get(label)).map((t) => (t === undefined ? '—' : `${fixed(t, 1)} ms`)).join(' | ')} |`);
+  return `| step | ${labels.join(' | ')} |\n|---|${labels.map(() => '---').join('|')}|\n${rows.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
-  let values: { n: string; runs: string; 'compile-hint': boolean; help: boolean };
+  let values: { n: string; runs: string; 'compile-hint': boolean; steps?: string; help: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         n: { type: 'string', default: '4' },
         runs: { type: 'string', default: '11' },
         'compile-hint': { type: 'boolean', default: false },
+        steps: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -93,9 +133,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const [n, runs] = [Number(values.n), Number(values.runs)];
-  if (!(Number.isInteger(n) && n >= 2 && Number.isInteger(runs) && runs >= 1)) {
-    process.stderr.write(`--n ${values.n} --runs ${values.runs}: expected N ≥ 2 and runs ≥ 1\n${USAGE}\n`);
+  const [n, runs, stepCount] = [Number(values.n), Number(values.runs), values.steps === undefined ? 0 : Number(values.steps)];
+  if (!(Number.isInteger(n) && n >= 2 && Number.isInteger(runs) && runs >= 1 && Number.isInteger(stepCount) && stepCount >= 0)) {
+    process.stderr.write(`--n ${values.n} --runs ${values.runs} --steps ${values.steps ?? ''}: expected N ≥ 2, runs ≥ 1 and steps ≥ 0\n${USAGE}\n`);
     process.exit(2);
   }
   // V8's explicit compile hint (Chrome 136+) must open the script: every function in it is then
@@ -109,8 +149,9 @@ async function main(): Promise<void> {
     else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/recorder.js"></script><script src="/bench.js"></script>');
   });
   const server = await startBenchServer(http);
-  /** Per case label, per milestone, the runs' times. */
+  /** Per case label, per milestone, the runs' times; and per step. */
   const times = new Map<string, Map<string, number[]>>();
+  const stepTimes = new Map<string, Map<string, number[]>>();
   try {
     const browser = await launchChromium();
     try {
@@ -131,6 +172,9 @@ async function main(): Promise<void> {
             for (const [name, value] of [...milestones(entries, n), ['setup (the case’s clock)', ms] as const]) {
               if (!Number.isNaN(value)) byMilestone.set(name, [...(byMilestone.get(name) ?? []), value]);
             }
+            const byStep = stepTimes.get(c.label) ?? new Map<string, number[]>();
+            stepTimes.set(c.label, byStep);
+            for (const [step, value] of steps(entries)) byStep.set(step, [...(byStep.get(step) ?? []), value]);
             process.stderr.write(`N=${n} run ${run} ${c.label.padEnd(15)} setup ${ms.toFixed(1).padStart(6)} ms\n`);
           } finally {
             await page.close();
@@ -154,6 +198,10 @@ async function main(): Promise<void> {
     `N = ${n}, ${runs} runs: median ms after the first rtc:join was sent, as the page's thread handled each step\n\n` +
       `| milestone | ${labels.join(' | ')} |\n|---|${labels.map(() => '---').join('|')}|\n${rows.join('\n')}\n`,
   );
+  if (stepCount > 0) {
+    process.stdout.write(`\nThe first ${stepCount} steps: median ms after the first rtc:join was sent (steps seen in at least 80 % of a case's runs)\n\n`);
+    process.stdout.write(stepTable(stepTimes, labels, runs, stepCount));
+  }
 }
 
 main().then(
