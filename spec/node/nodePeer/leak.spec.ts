@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,8 +47,8 @@ describe('RTCPeerConnection (rtcpool/node) and native handles', () => {
     const run = await runChild(join(__dirname, 'support', 'cycles.ts'), ['100'], 100_000);
     expect(run.signal, 'the child had to be killed: something native kept it alive').to.equal(null);
     expect(run.code).to.equal(0);
-    const summary = JSON.parse(run.lines.at(-1)!) as { cycles: number; failures: number; socketsBefore: number; socketsAfter: number };
-    expect(summary).to.deep.include({ cycles: 100, failures: 0 });
+    const summary = JSON.parse(run.lines.at(-1)!) as { cycles: number; failures: number; socketsBefore: number; socketsAfter: number; errors: string[] };
+    expect(summary).to.deep.include({ cycles: 100, failures: 0, errors: [] });
     expect(summary.socketsAfter).to.equal(summary.socketsBefore);
     expect(run.exitAfterMs).to.be.lessThan(EXIT_WITHIN_MS);
   });
@@ -97,6 +98,8 @@ describe('RTCPeerConnection (rtcpool/node) and native handles', () => {
         '}',
       ].join('\n'),
     );
+    // a node_modules above the temporary folder (a stray /tmp/node_modules) would give the child the package
+    expect(() => createRequire(join(dir, 'child.ts')).resolve('node-datachannel'), `node-datachannel must not resolve from ${dir}`).to.throw();
     const run = await runChild(join(dir, 'child.ts'), [], 20_000);
     expect(run.code).to.equal(0);
     const result = JSON.parse(run.lines.at(-1)!) as { imported: string; code: string; message: string };

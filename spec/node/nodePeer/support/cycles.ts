@@ -6,6 +6,8 @@ import { openSockets } from './openSockets';
 async function main(cycles: number): Promise<void> {
   const before = openSockets();
   let failures = 0;
+  /** Why cycles failed, each reason once: the spec prints them. */
+  const errors = new Set<string>();
   for (let cycle = 0; cycle < cycles; cycle++) {
     const pair = linkPair();
     try {
@@ -13,9 +15,12 @@ async function main(cycles: number): Promise<void> {
       const got = nextMessage(pair.b.control);
       pair.a.control.send('ping');
       await got;
-      if (pair.a.failures.length + pair.b.failures.length > 0) failures++;
-    } catch {
+      const reported = [...pair.a.failures, ...pair.b.failures];
+      if (reported.length > 0) failures++;
+      for (const error of reported) errors.add(error.message);
+    } catch (error) {
       failures++;
+      errors.add(error instanceof Error ? error.message : String(error));
     }
     pair.close();
   }
@@ -25,7 +30,7 @@ async function main(cycles: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
     after = openSockets();
   }
-  process.stdout.write(`${JSON.stringify({ cycles, failures, socketsBefore: before, socketsAfter: after })}\n`);
+  process.stdout.write(`${JSON.stringify({ cycles, failures, socketsBefore: before, socketsAfter: after, errors: [...errors] })}\n`);
 }
 
 void main(Number(process.argv[2] ?? 100));
