@@ -78,8 +78,8 @@ function milestones(entries: readonly TimelineEntry[], n: number): Map<string, n
 }
 
 /**
- * Each step of one run, named by what the recorder noted and how many times it had before (`sent
- * rtc:candidate #3`), with its time after the first `rtc:join` went out.
+ * Each step of one run, named by what the recorder noted and which time that was (`sent
+ * rtc:candidate #3`: the third candidate sent), with its time after the first `rtc:join` went out.
  */
 function steps(entries: readonly TimelineEntry[]): Map<string, number> {
   const start = entries.find(([, what]) => what === 'sent rtc:join')?.[0] ?? NaN;
