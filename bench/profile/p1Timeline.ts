@@ -77,6 +77,13 @@ function milestones(entries: readonly TimelineEntry[], n: number): Map<string, n
   ]);
 }
 
+/** Adds one run's time of `name` to the samples of the case `label`. */
+function addSample(byCase: Map<string, Map<string, number[]>>, label: string, name: string, value: number): void {
+  const byName = byCase.get(label) ?? new Map<string, number[]>();
+  byCase.set(label, byName);
+  byName.set(name, [...(byName.get(name) ?? []), value]);
+}
+
 /**
  * Each step of one run, named by what the recorder noted and which time that was (`sent
  * rtc:candidate #3`: the third candidate sent), with its time after the first `rtc:join` went out.
@@ -167,14 +174,10 @@ async function main(): Promise<void> {
             await page.evaluate(() => p1Timeline.start());
             const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, server.url, n] as const), `${c.label} N=${n}`);
             const entries = await page.evaluate(() => p1Timeline.take());
-            const byMilestone = times.get(c.label) ?? new Map<string, number[]>();
-            times.set(c.label, byMilestone);
             for (const [name, value] of [...milestones(entries, n), ['setup (the case’s clock)', ms] as const]) {
-              if (!Number.isNaN(value)) byMilestone.set(name, [...(byMilestone.get(name) ?? []), value]);
+              if (!Number.isNaN(value)) addSample(times, c.label, name, value);
             }
-            const byStep = stepTimes.get(c.label) ?? new Map<string, number[]>();
-            stepTimes.set(c.label, byStep);
-            for (const [step, value] of steps(entries)) byStep.set(step, [...(byStep.get(step) ?? []), value]);
+            for (const [step, value] of steps(entries)) addSample(stepTimes, c.label, step, value);
             process.stderr.write(`N=${n} run ${run} ${c.label.padEnd(15)} setup ${ms.toFixed(1).padStart(6)} ms\n`);
           } finally {
             await page.close();
