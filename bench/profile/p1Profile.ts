@@ -6,7 +6,7 @@
 // the page's one main thread, so every ms of library JS there delays every other pool's next
 // offer, answer or candidate; this measures that JS directly, where end-to-end times are too noisy.
 //
-//   npm run build && node --import tsx bench/profile/p1Profile.ts [--plan 4:12,8:8] [--compare <dist>] [--out <dir>] [--by-function]
+//   npm run build && node --import tsx bench/profile/p1Profile.ts [--plan 4:12,8:8] [--compare <dist>] [--out <dir>] [--by-function] [--coverage]
 //   (npm run bench:profile -- [options] does the same.) On a shared machine, take the karma lock:
 //   flock /tmp/rtcpool-karma.lock node --import tsx bench/profile/p1Profile.ts
 //
@@ -16,14 +16,19 @@
 //                     (e.g. another checkout's dist/), interleaved page by page with the others, so
 //                     that two builds compare in one run (rxjs comes from this checkout for both)
 //   --out <dir>       where to write (default: a new directory under the OS temp dir, printed)
-//   --by-function     also prints the functions of ours with the most self time in the clock
+//   --by-function     also prints the functions of ours with the most self time in the clock (with
+//                     --coverage: ours by module, functions run and calls)
+//   --coverage        counts instead of profiling: V8's precise coverage of each case's clock, how
+//                     many functions of the library ran and how many calls they took
+//                     (bench/profile/coverageTally.ts); the Debugger pauses the page at each edge
 //
 // Profiles this checkout's dist/ (build it first). Each case: a fresh page; the bench's untimed raw
 // pair (warm()); gc(); a wait until the browser is idle (bench/quiesce.ts); then the case under the
 // CDP sampling profiler (100 µs), its clock marked by bench/profile/p1Clock.ts, which also reads
 // the page renderer's main-thread CPU time (/proc schedstat) at the clock's edges. Writes the
 // table (table.md), by-function.md, samples.jsonl, meta.json, the bundles (bench-0.js, bench-1.js)
-// and every profile (*.cpuprofile: open in Chrome DevTools' Performance panel).
+// and every profile (*.cpuprofile: open in Chrome DevTools' Performance panel). With --coverage:
+// coverage.md, samples.jsonl, meta.json and the bundles.
 //
 // Caveats. The profiler samples wall time: a sample's interval also counts the time the main thread
 // waited, runnable, for one of the 2 cores, so "lib JS CPU" scales the sampled ms by the thread's
@@ -38,15 +43,17 @@ import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
 import { startBenchServer } from '../benchServer';
 import { launchChromium } from '../launchChromium';
 import { untilIdle } from '../quiesce';
 import { rotated } from '../stats';
 import { withCaseTimeout } from './caseTimeout';
+import { coverageTally, type Coverage } from './coverageTally';
 import { cpuTally, type CpuProfile } from './cpuTally';
 import { mainThreadTimes, pageRenderer, type ThreadTimes } from './pageRenderer';
 import { profileBundle, type ProfileBundle } from './profileBundle';
-import { byFunctionTable, profileTable, type CaseFn, type ProfileMeta, type ProfileSample } from './profileTable';
+import { byFunctionTable, coverageTable, profileTable, type CaseFn, type CoverageSample, type ProfileMeta, type ProfileSample } from './profileTable';
 
 const root = join(import.meta.dirname, '..', '..');
 /** The default `--plan`: mesh sizes and runs of each. */
@@ -67,7 +74,7 @@ interface Case {
   readonly bundle: 0 | 1;
 }
 
-const USAGE = `usage: node --import tsx bench/profile/p1Profile.ts [--plan N:runs,… (${DEFAULT_PLAN})] [--compare <dist dir>] [--out <dir>] [--by-function]
+const USAGE = `usage: node --import tsx bench/profile/p1Profile.ts [--plan N:runs,… (${DEFAULT_PLAN})] [--compare <dist dir>] [--out <dir>] [--by-function] [--coverage]
 (build first: npm run build; the header of bench/profile/p1Profile.ts says what it measures)`;
 
 /** Stops with the usage on a bad command line. */
@@ -76,7 +83,7 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function options(): { plan: Array<[number, number]>; compare: string | null; out: string | null; byFunction: boolean } {
+function options(): { plan: Array<[number, number]>; compare: string | null; out: string | null; byFunction: boolean; coverage: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -85,6 +92,7 @@ function options(): { plan: Array<[number, number]>; compare: string | null; out
         compare: { type: 'string' },
         out: { type: 'string' },
         'by-function': { type: 'boolean', default: false },
+        coverage: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -100,7 +108,36 @@ function options(): { plan: Array<[number, number]>; compare: string | null; out
   for (const [n, runs] of plan) {
     if (!(Number.isInteger(n) && n >= 2 && Number.isInteger(runs) && runs >= 1)) usageError(`--plan ${values.plan}: expected N:runs,… with N ≥ 2 and runs ≥ 1`);
   }
-  return { plan, compare: values.compare ?? null, out: values.out ?? null, byFunction: values['by-function'] };
+  return { plan, compare: values.compare ?? null, out: values.out ?? null, byFunction: values['by-function'], coverage: values.coverage };
+}
+
+/**
+ * Runs a case in `page` (warmed) with V8's precise coverage on, paused by the Debugger at each
+ * edge of its clock: the take at the start resets the counts, the take at the stop reads them.
+ */
+async function countCase(page: Page, c: Case, n: number, run: number, url: string, bundle: ProfileBundle): Promise<CoverageSample> {
+  const cdp = await page.context().newCDPSession(page);
+  const takes: Coverage[] = [];
+  const failures: unknown[] = [];
+  cdp.on('Debugger.paused', () => {
+    cdp
+      .send('Profiler.takePreciseCoverage')
+      .then(({ result }) => void takes.push(result as Coverage))
+      .finally(() => cdp.send('Debugger.resume'))
+      .catch((error: unknown) => void failures.push(error));
+  });
+  await cdp.send('Profiler.enable');
+  await cdp.send('Debugger.enable');
+  await cdp.send('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
+  await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+  await untilIdle();
+  await page.evaluate(() => p1Clock.arm('pause'));
+  const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const), `${c.label} N=${n}`);
+  const edges = await page.evaluate(() => p1Clock.disarm());
+  await cdp.detach();
+  if (failures.length) throw new Error(`coverage of ${c.label} N=${n}: ${String(failures[0])}`);
+  const tally = edges === 2 && takes.length === 2 ? coverageTally(takes[1]!, bundle, `/bench-${c.bundle}.js`) : null;
+  return { n, run, label: c.label, fn: c.fn, bundle: c.bundle, ms, tally };
 }
 
 /** A dist directory's real path, or a hint at how to make it. */
@@ -124,13 +161,13 @@ function checkout(dist: string): string {
 }
 
 async function main(): Promise<void> {
-  const { plan, compare, out, byFunction } = options();
+  const { plan, compare, out, byFunction, coverage } = options();
   const dist = distDir(join(root, 'dist'), 'run npm run build first');
   const compareDist = compare === null ? null : distDir(resolve(compare), 'build that checkout first');
   const commit = checkout(dist);
   const outDir = out === null ? mkdtempSync(join(tmpdir(), 'rtcpool-p1profile-')) : resolve(out);
   mkdirSync(outDir, { recursive: true });
-  process.stderr.write(`profiling ${dist}${compareDist ? ` against ${compareDist}` : ''}, plan ${plan.map((p) => p.join(':')).join(',')}; writing to ${outDir}\n`);
+  process.stderr.write(`${coverage ? 'counting' : 'profiling'} ${dist}${compareDist ? ` against ${compareDist}` : ''}, plan ${plan.map((p) => p.join(':')).join(',')}; writing to ${outDir}\n`);
   const loadBefore = loadavg();
 
   const bundles: ProfileBundle[] = [await profileBundle(dist), ...(compareDist ? [await profileBundle(compareDist)] : [])];
@@ -163,6 +200,7 @@ async function main(): Promise<void> {
   const server = await startBenchServer(http);
   const { origin, url } = server;
   const samples: ProfileSample[] = [];
+  const counts: CoverageSample[] = [];
   const samplesFile = join(outDir, 'samples.jsonl');
   writeFileSync(samplesFile, '');
   try {
@@ -175,6 +213,17 @@ async function main(): Promise<void> {
             try {
               await page.goto(`${origin}/?bundle=${c.bundle}`);
               await page.evaluate(() => bench.warm());
+              if (coverage) {
+                const sample = await countCase(page, c, n, run, url, bundles[c.bundle]!);
+                counts.push(sample);
+                appendFileSync(samplesFile, `${JSON.stringify(sample)}\n`);
+                const { tally } = sample;
+                process.stderr.write(
+                  `N=${n} run ${run} ${c.label.padEnd(19)} setup ${sample.ms.toFixed(1).padStart(6)} ms, ` +
+                    `${tally ? `functions run in clock ${Object.values(tally.functions).reduce((a, b) => a + b)} (all code)` : 'clock not found'}\n`,
+                );
+                continue;
+              }
               pagePid = await pageRenderer((ms) => page.evaluate((spin) => { const until = performance.now() + spin; while (performance.now() < until); }, ms));
               const cdp = await page.context().newCDPSession(page);
               await cdp.send('Profiler.enable');
@@ -216,6 +265,12 @@ async function main(): Promise<void> {
   }
   const meta: ProfileMeta = { dist, compareDist, commit, loadBefore, loadAfter: loadavg() };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2));
+  if (coverage) {
+    const table = coverageTable(counts, meta, byFunction);
+    writeFileSync(join(outDir, 'coverage.md'), `${table}\n`);
+    process.stdout.write(`${table}\n\nfiles: ${outDir}\n`);
+    return;
+  }
   const summary = profileTable(samples, meta);
   writeFileSync(join(outDir, 'table.md'), `${summary}\n`);
   const functions = byFunctionTable(samples);

@@ -1,14 +1,16 @@
 // The tables of bench/profile/p1Profile.ts: per mesh size and case, the library's JavaScript CPU in
 // the clock and the page main thread's CPU (medians with ranges), and, for `--by-function`, the
-// functions of ours that ran longest.
+// functions of ours that ran longest; under `--coverage`, the functions run and calls made instead.
 import { fixed, median } from '../stats';
+import type { CoverageTally } from './coverageTally';
 import type { Tally } from './cpuTally';
+import type { Bucket } from './profileBundle';
 
 /** The page function a case runs (bench/page/bench.ts). */
 export type CaseFn = 'setupPools' | 'setupPools3' | 'setupRawViaServer';
 
-/** One profiled case: one fresh page, one cold setup. */
-export interface ProfileSample {
+/** One case run: one fresh page, one cold setup. */
+export interface CaseRun {
   readonly n: number;
   readonly run: number;
   /** The case's label: "ours", "ours (compare dist)", "3.0.2", "raw via server". */
@@ -16,8 +18,12 @@ export interface ProfileSample {
   readonly fn: CaseFn;
   /** Which bundle the page ran: bench-0.js (this checkout's dist) or bench-1.js (--compare). */
   readonly bundle: 0 | 1;
-  /** Setup ms as the page timed it (profiler on). */
+  /** Setup ms as the page timed it (with the profiler, or the Debugger and coverage, on: slower than the benchmark's). */
   readonly ms: number;
+}
+
+/** One profiled case. */
+export interface ProfileSample extends CaseRun {
   /** Whether the browser was idle before the case (bench/quiesce.ts). */
   readonly idle: boolean;
   readonly whole: Tally;
@@ -143,4 +149,70 @@ export function byFunctionTable(samples: readonly ProfileSample[]): string {
     }
   }
   return lines.join('\n').trimStart();
+}
+
+/** One case counted under `--coverage`: V8's call counts in the clock. */
+export interface CoverageSample extends CaseRun {
+  /** Null when the clock's two pauses were not both seen. */
+  readonly tally: CoverageTally | null;
+}
+
+/** The library's own count of a case, as {@link libJs} takes its CPU. */
+const libCount = (fn: CaseFn, counts: Record<Bucket, number>): number =>
+  fn === 'setupPools' ? counts.rtcpool + counts.rxjs : fn === 'setupPools3' ? counts.v3 : counts.page;
+
+/**
+ * Per mesh size and case, how many of the library's functions ran in the clock and how many calls
+ * they took (medians with ranges); with `byFile`, ours per module file (medians).
+ */
+export function coverageTable(samples: readonly CoverageSample[], meta: ProfileMeta, byFile: boolean): string {
+  const lines = [
+    `dist: ${meta.dist} (${meta.commit})${meta.compareDist ? `; compare dist: ${meta.compareDist}` : ''}; cold: one fresh page per case; median (min–max) over runs`,
+    '',
+    '| N | case | runs | lib functions run in clock | ours: rtcpool + rxjs | lib calls in clock | ours: rtcpool + rxjs | setup ms (Debugger on) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const files: string[] = [];
+  for (const n of unique(samples.map((s) => s.n))) {
+    for (const label of unique(samples.map((s) => s.label))) {
+      const of = samples.filter((s) => s.n === n && s.label === label);
+      if (!of.length) continue;
+      const fn = of[0]!.fn;
+      const counted = of.filter((s) => s.tally).map((s) => s.tally!);
+      const ours = (pick: (t: CoverageTally) => Record<Bucket, number>): string =>
+        fn === 'setupPools' ? `${med(counted.map((t) => pick(t).rtcpool))} + ${med(counted.map((t) => pick(t).rxjs))}` : '';
+      const cells = [
+        `${n}`,
+        label,
+        `${of.length}${counted.length < of.length ? ` (${counted.length} counted)` : ''}`,
+        spread(counted.map((t) => libCount(fn, t.functions))),
+        ours((t) => t.functions),
+        spread(counted.map((t) => libCount(fn, t.calls))),
+        ours((t) => t.calls),
+        spread(of.map((s) => s.ms)),
+      ];
+      lines.push(`| ${cells.join(' | ')} |`);
+      if (!byFile || fn !== 'setupPools' || !counted.length) continue;
+      const names = unique(counted.flatMap((t) => Object.keys(t.files)));
+      const count = (file: string, k: 0 | 1): number => median(counted.map((t) => t.files[file]?.[k] ?? 0));
+      files.push(
+        '',
+        `N = ${n}, ${label}: functions of ours run in the clock and their calls, by module (medians of ${counted.length} runs)`,
+        '',
+        '| functions run | calls | module |',
+        '|---|---|---|',
+        ...names.sort((a, b) => count(b, 0) - count(a, 0) || count(b, 1) - count(a, 1)).map((file) => `| ${fixed(count(file, 0), 0)} | ${fixed(count(file, 1), 0)} | ${file} |`),
+      );
+    }
+  }
+  lines.push(
+    '',
+    "- lib: ours = rtcpool's dist + rxjs (+ tslib); 3.0.2 = its npm code (+ bench/babelRuntime.cjs); raw = the bench page's own signalling code.",
+    "- in clock: from the first join() to the last channel open. V8's precise coverage counts each function's calls; the runner takes it at",
+    '  a `debugger` pause on each edge of the clock (bench/profile/p1Clock.ts), so the first take resets the counts and the second reads them.',
+    '- A function run once in a cold page pays its compilation and its first, cold runs: the count of functions run is the size of that',
+    '  first-run work, and it hardly moves between runs, where the setup time spreads by ±20 %.',
+    ...files,
+  );
+  return lines.join('\n');
 }
