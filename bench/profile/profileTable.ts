@@ -157,6 +157,12 @@ export interface CoverageSample extends CaseRun {
   readonly tally: CoverageTally | null;
 }
 
+/** A count, or a median of counts: whole numbers without decimals. */
+const whole = (value: number): string => (Number.isInteger(value) ? `${value}` : fixed(value, 1));
+const countMedian = (values: readonly number[]): string => (values.length ? whole(median(values)) : '—');
+const countSpread = (values: readonly number[]): string =>
+  values.length ? `${countMedian(values)} (${whole(Math.min(...values))}–${whole(Math.max(...values))})` : '—';
+
 /** The library's own count of a case, as {@link libJs} takes its CPU. */
 const libCount = (fn: CaseFn, counts: Record<Bucket, number>): number =>
   fn === 'setupPools' ? counts.rtcpool + counts.rxjs : fn === 'setupPools3' ? counts.v3 : counts.page;
@@ -180,14 +186,14 @@ export function coverageTable(samples: readonly CoverageSample[], meta: ProfileM
       const fn = of[0]!.fn;
       const counted = of.filter((s) => s.tally).map((s) => s.tally!);
       const ours = (pick: (t: CoverageTally) => Record<Bucket, number>): string =>
-        fn === 'setupPools' ? `${med(counted.map((t) => pick(t).rtcpool))} + ${med(counted.map((t) => pick(t).rxjs))}` : '';
+        fn === 'setupPools' ? `${countMedian(counted.map((t) => pick(t).rtcpool))} + ${countMedian(counted.map((t) => pick(t).rxjs))}` : '';
       const cells = [
         `${n}`,
         label,
         `${of.length}${counted.length < of.length ? ` (${counted.length} counted)` : ''}`,
-        spread(counted.map((t) => libCount(fn, t.functions))),
+        countSpread(counted.map((t) => libCount(fn, t.functions))),
         ours((t) => t.functions),
-        spread(counted.map((t) => libCount(fn, t.calls))),
+        countSpread(counted.map((t) => libCount(fn, t.calls))),
         ours((t) => t.calls),
         spread(of.map((s) => s.ms)),
       ];
@@ -201,7 +207,7 @@ export function coverageTable(samples: readonly CoverageSample[], meta: ProfileM
         '',
         '| functions run | calls | module |',
         '|---|---|---|',
-        ...names.sort((a, b) => count(b, 0) - count(a, 0) || count(b, 1) - count(a, 1)).map((file) => `| ${fixed(count(file, 0), 0)} | ${fixed(count(file, 1), 0)} | ${file} |`),
+        ...names.sort((a, b) => count(b, 0) - count(a, 0) || count(b, 1) - count(a, 1)).map((file) => `| ${whole(count(file, 0))} | ${whole(count(file, 1))} | ${file} |`),
       );
     }
   }
