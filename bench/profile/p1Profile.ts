@@ -17,10 +17,12 @@
 //                     that two builds compare in one run (rxjs comes from this checkout for both)
 //   --out <dir>       where to write (default: a new directory under the OS temp dir, printed)
 //   --by-function     also prints the functions of ours with the most self time in the clock (with
-//                     --coverage: ours by module, functions run and calls)
+//                     --coverage: ours by module, functions run, first runs and calls)
 //   --coverage        counts instead of profiling: V8's precise coverage of each case's clock, how
-//                     many functions of the library ran and how many calls they took
-//                     (bench/profile/coverageTally.ts); the Debugger pauses the page at each edge
+//                     many functions of the library ran, how many of them for the first time, and
+//                     how many calls they took (bench/profile/coverageTally.ts); the Debugger pauses
+//                     the page at each edge. Counting calls turns V8's optimizing compilers off,
+//                     so its setup times are not comparable with any other
 //
 // Profiles this checkout's dist/ (build it first). Each case: a fresh page; the bench's untimed raw
 // pair (warm()); gc(); a wait until the browser is idle (bench/quiesce.ts); then the case under the
@@ -113,31 +115,45 @@ function options(): { plan: Array<[number, number]>; compare: string | null; out
 
 /**
  * Runs a case in `page` (warmed) with V8's precise coverage on, paused by the Debugger at each
- * edge of its clock: the take at the start resets the counts, the take at the stop reads them.
+ * edge of its clock (bench/profile/p1Clock.ts), where it takes the counts: each take resets them,
+ * so the take at the start holds what ran before the clock and the take at the stop what ran in it.
  */
 async function countCase(page: Page, c: Case, n: number, run: number, url: string, bundle: ProfileBundle): Promise<CoverageSample> {
   const cdp = await page.context().newCDPSession(page);
-  const takes: Coverage[] = [];
-  const failures: unknown[] = [];
-  cdp.on('Debugger.paused', () => {
-    cdp
-      .send('Profiler.takePreciseCoverage')
-      .then(({ result }) => void takes.push(result as Coverage))
-      .finally(() => cdp.send('Debugger.resume'))
-      .catch((error: unknown) => void failures.push(error));
-  });
-  await cdp.send('Profiler.enable');
-  await cdp.send('Debugger.enable');
-  await cdp.send('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
-  await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
-  await untilIdle();
-  await page.evaluate(() => p1Clock.arm('pause'));
-  const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const), `${c.label} N=${n}`);
-  const edges = await page.evaluate(() => p1Clock.disarm());
-  await cdp.detach();
-  if (failures.length) throw new Error(`coverage of ${c.label} N=${n}: ${String(failures[0])}`);
-  const tally = edges === 2 && takes.length === 2 ? coverageTally(takes[1]!, bundle, `/bench-${c.bundle}.js`) : null;
-  return { n, run, label: c.label, fn: c.fn, bundle: c.bundle, ms, tally };
+  try {
+    const takes = new Map<'start' | 'stop', Coverage>();
+    const failures: unknown[] = [];
+    cdp.on('Debugger.paused', ({ callFrames }) => {
+      // the edge is the clock mark on the paused stack; any other pause just goes on
+      const at = (name: string): boolean => callFrames.some((frame) => frame.functionName === name);
+      const edge = at('__p1ClockStart') ? 'start' : at('__p1ClockStop') ? 'stop' : null;
+      (edge === null ? Promise.resolve() : cdp.send('Profiler.takePreciseCoverage').then(({ result }) => void takes.set(edge, result)))
+        .finally(() => cdp.send('Debugger.resume'))
+        .catch((error: unknown) => void failures.push(error));
+    });
+    await cdp.send('Profiler.enable');
+    await cdp.send('Debugger.enable');
+    // block counts (detailed): a function's count is then its calls; without them, V8 also counts
+    // each time an async function or a generator resumes
+    await cdp.send('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+    await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+    const idle = await untilIdle();
+    await page.evaluate(() => p1Clock.arm('pause'));
+    let ms: number;
+    try {
+      ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const), `${c.label} N=${n}`);
+    } catch (error) {
+      // a failed take or resume leaves the page paused until the time-out: say what failed
+      throw failures.length ? new Error(`coverage of ${c.label} N=${n}: ${String(failures[0])}`, { cause: error }) : error;
+    }
+    const edges = await page.evaluate(() => p1Clock.disarm());
+    if (failures.length) throw new Error(`coverage of ${c.label} N=${n}: ${String(failures[0])}`);
+    const [start, stop] = [takes.get('start'), takes.get('stop')];
+    const tally = edges === 2 && start && stop ? coverageTally(start, stop, bundle, `/bench-${c.bundle}.js`) : null;
+    return { n, run, label: c.label, fn: c.fn, bundle: c.bundle, ms, idle, tally };
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** A dist directory's real path, or a hint at how to make it. */
@@ -220,7 +236,8 @@ async function main(): Promise<void> {
                 const { tally } = sample;
                 process.stderr.write(
                   `N=${n} run ${run} ${c.label.padEnd(19)} setup ${sample.ms.toFixed(1).padStart(6)} ms, ` +
-                    `${tally ? `functions run in clock ${Object.values(tally.functions).reduce((a, b) => a + b)} (all code)` : 'clock not found'}\n`,
+                    `${tally ? `functions run in clock ${Object.values(tally.functions).reduce((sum, functions) => sum + functions, 0)} (all code)` : 'clock not found'}` +
+                    `${sample.idle ? '' : ' (browser not idle)'}\n`,
                 );
                 continue;
               }

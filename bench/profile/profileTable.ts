@@ -2,7 +2,7 @@
 // the clock and the page main thread's CPU (medians with ranges), and, for `--by-function`, the
 // functions of ours that ran longest; under `--coverage`, the functions run and calls made instead.
 import { fixed, median } from '../stats';
-import type { CoverageTally } from './coverageTally';
+import type { Counts, CoverageTally } from './coverageTally';
 import type { Tally } from './cpuTally';
 import type { Bucket } from './profileBundle';
 
@@ -20,12 +20,12 @@ export interface CaseRun {
   readonly bundle: 0 | 1;
   /** Setup ms as the page timed it (with the profiler, or the Debugger and coverage, on: slower than the benchmark's). */
   readonly ms: number;
+  /** Whether the browser was idle before the case (bench/quiesce.ts). */
+  readonly idle: boolean;
 }
 
 /** One profiled case. */
 export interface ProfileSample extends CaseRun {
-  /** Whether the browser was idle before the case (bench/quiesce.ts). */
-  readonly idle: boolean;
   readonly whole: Tally;
   /** Null when the clock's marks were not found (see bench/profile/p1Clock.ts). */
   readonly clock: Tally | null;
@@ -45,8 +45,8 @@ export interface ProfileMeta {
   readonly loadAfter: readonly number[];
 }
 
-/** The library's own JS of a case: rtcpool + rxjs for ours, 3.0.2's code, the page's signalling code for raw. */
-const libJs = (fn: CaseFn, t: Tally): number => (fn === 'setupPools' ? t.rtcpool + t.rxjs : fn === 'setupPools3' ? t.v3 : t.page);
+/** The library's own part of a case: rtcpool + rxjs for ours, 3.0.2's code, the page's signalling code for raw. */
+const libJs = (fn: CaseFn, t: Readonly<Record<Bucket, number>>): number => (fn === 'setupPools' ? t.rtcpool + t.rxjs : fn === 'setupPools3' ? t.v3 : t.page);
 
 /**
  * Sampled (wall) ms scaled to CPU ms: on 2 cores the page's main thread is runnable but waiting
@@ -58,9 +58,12 @@ export const scaled = (sample: ProfileSample, sampledMs: number): number | null 
   sample.clock && sample.main && sample.main.cpu + sample.main.waited > 0 ? (sampledMs * sample.main.cpu) / (sample.main.cpu + sample.main.waited) : null;
 
 const present = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
-const med = (values: readonly number[]): string => (values.length ? fixed(median(values), 1) : '—');
-const spread = (values: readonly number[]): string =>
-  values.length ? `${med(values)} (${fixed(Math.min(...values), 1)}–${fixed(Math.max(...values), 1)})` : '—';
+const oneDecimal = (value: number): string => fixed(value, 1);
+/** A count, or a median of counts: whole numbers without decimals. */
+const count = (value: number): string => (Number.isInteger(value) ? `${value}` : oneDecimal(value));
+const med = (values: readonly number[], format = oneDecimal): string => (values.length ? format(median(values)) : '—');
+const spread = (values: readonly number[], format = oneDecimal): string =>
+  values.length ? `${med(values, format)} (${format(Math.min(...values))}–${format(Math.max(...values))})` : '—';
 const loads = (values: readonly number[]): string => values.map((v) => fixed(v)).join(' ');
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
@@ -157,26 +160,18 @@ export interface CoverageSample extends CaseRun {
   readonly tally: CoverageTally | null;
 }
 
-/** A count, or a median of counts: whole numbers without decimals. */
-const whole = (value: number): string => (Number.isInteger(value) ? `${value}` : fixed(value, 1));
-const countMedian = (values: readonly number[]): string => (values.length ? whole(median(values)) : '—');
-const countSpread = (values: readonly number[]): string =>
-  values.length ? `${countMedian(values)} (${whole(Math.min(...values))}–${whole(Math.max(...values))})` : '—';
-
-/** The library's own count of a case, as {@link libJs} takes its CPU. */
-const libCount = (fn: CaseFn, counts: Record<Bucket, number>): number =>
-  fn === 'setupPools' ? counts.rtcpool + counts.rxjs : fn === 'setupPools3' ? counts.v3 : counts.page;
-
 /**
- * Per mesh size and case, how many of the library's functions ran in the clock and how many calls
- * they took (medians with ranges); with `byFile`, ours per module file (medians).
+ * Per mesh size and case, how many of the library's functions ran in the clock, how many of them
+ * for the first time, and how many calls they took (medians with ranges); with `byFile`, ours per
+ * module file (medians).
  */
 export function coverageTable(samples: readonly CoverageSample[], meta: ProfileMeta, byFile: boolean): string {
   const lines = [
     `dist: ${meta.dist} (${meta.commit})${meta.compareDist ? `; compare dist: ${meta.compareDist}` : ''}; cold: one fresh page per case; median (min–max) over runs`,
+    `cases started with the browser not idle: ${samples.filter((s) => !s.idle).length}/${samples.length}`,
     '',
-    '| N | case | runs | lib functions run in clock | ours: rtcpool + rxjs | lib calls in clock | ours: rtcpool + rxjs | setup ms (Debugger on) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| N | case | runs | lib functions run in clock | ours: rtcpool + rxjs | of them first run there | ours: rtcpool + rxjs | lib calls in clock | ours: rtcpool + rxjs | setup ms (not comparable) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const files: string[] = [];
   for (const n of unique(samples.map((s) => s.n))) {
@@ -185,39 +180,44 @@ export function coverageTable(samples: readonly CoverageSample[], meta: ProfileM
       if (!of.length) continue;
       const fn = of[0]!.fn;
       const counted = of.filter((s) => s.tally).map((s) => s.tally!);
-      const ours = (pick: (t: CoverageTally) => Record<Bucket, number>): string =>
-        fn === 'setupPools' ? `${countMedian(counted.map((t) => pick(t).rtcpool))} + ${countMedian(counted.map((t) => pick(t).rxjs))}` : '';
+      const column = (key: keyof Counts): string[] => [
+        spread(counted.map((t) => libJs(fn, t[key])), count),
+        fn === 'setupPools' ? `${med(counted.map((t) => t[key].rtcpool), count)} + ${med(counted.map((t) => t[key].rxjs), count)}` : '',
+      ];
       const cells = [
         `${n}`,
         label,
         `${of.length}${counted.length < of.length ? ` (${counted.length} counted)` : ''}`,
-        countSpread(counted.map((t) => libCount(fn, t.functions))),
-        ours((t) => t.functions),
-        countSpread(counted.map((t) => libCount(fn, t.calls))),
-        ours((t) => t.calls),
+        ...column('functions'),
+        ...column('firstRuns'),
+        ...column('calls'),
         spread(of.map((s) => s.ms)),
       ];
       lines.push(`| ${cells.join(' | ')} |`);
       if (!byFile || fn !== 'setupPools' || !counted.length) continue;
       const names = unique(counted.flatMap((t) => Object.keys(t.files)));
-      const count = (file: string, k: 0 | 1): number => median(counted.map((t) => t.files[file]?.[k] ?? 0));
+      const fileMedian = (file: string, key: keyof Counts): number => median(counted.map((t) => t.files[file]?.[key] ?? 0));
       files.push(
         '',
-        `N = ${n}, ${label}: functions of ours run in the clock and their calls, by module (medians of ${counted.length} runs)`,
+        `N = ${n}, ${label}: functions of ours run in the clock, first runs among them, and their calls, by module (medians of ${counted.length} runs)`,
         '',
-        '| functions run | calls | module |',
-        '|---|---|---|',
-        ...names.sort((a, b) => count(b, 0) - count(a, 0) || count(b, 1) - count(a, 1)).map((file) => `| ${whole(count(file, 0))} | ${whole(count(file, 1))} | ${file} |`),
+        '| functions run | first runs | calls | module |',
+        '|---|---|---|---|',
+        ...names
+          .sort((a, b) => fileMedian(b, 'functions') - fileMedian(a, 'functions') || fileMedian(b, 'calls') - fileMedian(a, 'calls'))
+          .map((file) => `| ${count(fileMedian(file, 'functions'))} | ${count(fileMedian(file, 'firstRuns'))} | ${count(fileMedian(file, 'calls'))} | ${file} |`),
       );
     }
   }
   lines.push(
     '',
     "- lib: ours = rtcpool's dist + rxjs (+ tslib); 3.0.2 = its npm code (+ bench/babelRuntime.cjs); raw = the bench page's own signalling code.",
-    "- in clock: from the first join() to the last channel open. V8's precise coverage counts each function's calls; the runner takes it at",
-    '  a `debugger` pause on each edge of the clock (bench/profile/p1Clock.ts), so the first take resets the counts and the second reads them.',
-    '- A function run once in a cold page pays its compilation and its first, cold runs: the count of functions run is the size of that',
-    '  first-run work, and it hardly moves between runs, where the setup time spreads by ±20 %.',
+    "- in clock: from the first join() to the last channel open. V8's precise coverage (block counts) counts each function's calls; the",
+    '  runner takes it at a `debugger` pause on each edge of the clock (bench/profile/p1Clock.ts): the take at the start holds what ran',
+    "  since coverage began (after the page loaded and warm() ran: the pools' construction), the take at the stop what ran in the clock.",
+    "- first run there: not called before the clock since coverage began. Such a function pays its compilation and its first, cold runs",
+    '  in the clock. The counts hardly move between runs, where the setup time spreads by ±20 %.',
+    "- setup ms: counting calls turns V8's optimizing compilers off; compare these times with nothing.",
     ...files,
   );
   return lines.join('\n');
