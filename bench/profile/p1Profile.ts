@@ -46,11 +46,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { startBenchServer } from '../benchServer';
-import { launchChromium } from '../launchChromium';
 import { untilIdle } from '../quiesce';
-import { rotated } from '../stats';
 import { withCaseTimeout } from './caseTimeout';
+import { forEachColdPage } from './coldPages';
 import { coverageTally, type Coverage } from './coverageTally';
 import { cpuTally, type CpuProfile } from './cpuTally';
 import { mainThreadTimes, pageRenderer, type ThreadTimes } from './pageRenderer';
@@ -213,73 +211,51 @@ async function main(): Promise<void> {
       response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script src="/p1clock.js"></script><script src="/bench-${k}.js"></script>`);
     }
   });
-  const server = await startBenchServer(http);
-  const { origin, url } = server;
   const samples: ProfileSample[] = [];
   const counts: CoverageSample[] = [];
   const samplesFile = join(outDir, 'samples.jsonl');
   writeFileSync(samplesFile, '');
-  try {
-    const browser = await launchChromium();
-    try {
-      for (const [n, runs] of plan) {
-        for (let run = 0; run < runs; run += 1) {
-          for (const c of rotated(cases, run)) {
-            const page = await browser.newPage();
-            try {
-              await page.goto(`${origin}/?bundle=${c.bundle}`);
-              await page.evaluate(() => bench.warm());
-              if (coverage) {
-                const sample = await countCase(page, c, n, run, url, bundles[c.bundle]!);
-                counts.push(sample);
-                appendFileSync(samplesFile, `${JSON.stringify(sample)}\n`);
-                const { tally } = sample;
-                process.stderr.write(
-                  `N=${n} run ${run} ${c.label.padEnd(19)} setup ${sample.ms.toFixed(1).padStart(6)} ms, ` +
-                    `${tally ? `functions run in clock ${Object.values(tally.functions).reduce((sum, functions) => sum + functions, 0)} (all code)` : 'clock not found'}` +
-                    `${sample.idle ? '' : ' (browser not idle)'}\n`,
-                );
-                continue;
-              }
-              pagePid = await pageRenderer((ms) => page.evaluate((spin) => { const until = performance.now() + spin; while (performance.now() < until); }, ms));
-              const cdp = await page.context().newCDPSession(page);
-              await cdp.send('Profiler.enable');
-              await cdp.send('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
-              await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
-              const idle = await untilIdle();
-              marks.clear();
-              await page.evaluate(() => p1Clock.arm());
-              await cdp.send('Profiler.start');
-              const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, url, n] as const), `${c.label} N=${n}`);
-              const { profile } = await cdp.send('Profiler.stop');
-              const nowCalls = await page.evaluate(() => p1Clock.disarm());
-              writeFileSync(join(outDir, `${c.id}-${n}-${run}.cpuprofile`), JSON.stringify(profile));
-              const tally = cpuTally(profile as CpuProfile, bundles[c.bundle]!, `/bench-${c.bundle}.js`);
-              const clocked = nowCalls === 2 && tally.clock !== null;
-              const [start, stop] = [marks.get('start'), marks.get('stop')];
-              const main = clocked && start && stop ? { cpu: (stop.cpuNs - start.cpuNs) / 1e6, waited: (stop.waitNs - start.waitNs) / 1e6 } : null;
-              const sample: ProfileSample = {
-                n, run, label: c.label, fn: c.fn, bundle: c.bundle, ms, idle, whole: tally.whole, clock: clocked ? tally.clock : null, main,
-                ...(c.fn === 'setupPools' && clocked ? { functions: tally.functions } : {}),
-              };
-              samples.push(sample);
-              appendFileSync(samplesFile, `${JSON.stringify(sample)}\n`);
-              process.stderr.write(
-                `N=${n} run ${run} ${c.label.padEnd(19)} setup ${ms.toFixed(1).padStart(6)} ms, main thread CPU in clock ${main ? `${main.cpu.toFixed(1).padStart(5)} ms (waited ${main.waited.toFixed(1)})` : '—'}` +
-                  `${clocked ? '' : ` (clock not found: ${nowCalls} performance.now() calls)`}${pagePid === null ? ' (page renderer not found)' : ''}${idle ? '' : ' (browser not idle)'}\n`,
-              );
-            } finally {
-              await page.close();
-            }
-          }
-        }
-      }
-    } finally {
-      await browser.close();
+  await forEachColdPage(http, plan, cases, (c) => `/?bundle=${c.bundle}`, async ({ page, server, case: c, n, run }) => {
+    if (coverage) {
+      const sample = await countCase(page, c, n, run, server.url, bundles[c.bundle]!);
+      counts.push(sample);
+      appendFileSync(samplesFile, `${JSON.stringify(sample)}\n`);
+      const { tally } = sample;
+      process.stderr.write(
+        `N=${n} run ${run} ${c.label.padEnd(19)} setup ${sample.ms.toFixed(1).padStart(6)} ms, ` +
+          `${tally ? `functions run in clock ${Object.values(tally.functions).reduce((sum, functions) => sum + functions, 0)} (all code)` : 'clock not found'}` +
+          `${sample.idle ? '' : ' (browser not idle)'}\n`,
+      );
+      return;
     }
-  } finally {
-    await server.close();
-  }
+    pagePid = await pageRenderer((ms) => page.evaluate((spin) => { const until = performance.now() + spin; while (performance.now() < until); }, ms));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
+    await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+    const idle = await untilIdle();
+    marks.clear();
+    await page.evaluate(() => p1Clock.arm());
+    await cdp.send('Profiler.start');
+    const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, server.url, n] as const), `${c.label} N=${n}`);
+    const { profile } = await cdp.send('Profiler.stop');
+    const nowCalls = await page.evaluate(() => p1Clock.disarm());
+    writeFileSync(join(outDir, `${c.id}-${n}-${run}.cpuprofile`), JSON.stringify(profile));
+    const tally = cpuTally(profile as CpuProfile, bundles[c.bundle]!, `/bench-${c.bundle}.js`);
+    const clocked = nowCalls === 2 && tally.clock !== null;
+    const [start, stop] = [marks.get('start'), marks.get('stop')];
+    const main = clocked && start && stop ? { cpu: (stop.cpuNs - start.cpuNs) / 1e6, waited: (stop.waitNs - start.waitNs) / 1e6 } : null;
+    const sample: ProfileSample = {
+      n, run, label: c.label, fn: c.fn, bundle: c.bundle, ms, idle, whole: tally.whole, clock: clocked ? tally.clock : null, main,
+      ...(c.fn === 'setupPools' && clocked ? { functions: tally.functions } : {}),
+    };
+    samples.push(sample);
+    appendFileSync(samplesFile, `${JSON.stringify(sample)}\n`);
+    process.stderr.write(
+      `N=${n} run ${run} ${c.label.padEnd(19)} setup ${ms.toFixed(1).padStart(6)} ms, main thread CPU in clock ${main ? `${main.cpu.toFixed(1).padStart(5)} ms (waited ${main.waited.toFixed(1)})` : '—'}` +
+        `${clocked ? '' : ` (clock not found: ${nowCalls} performance.now() calls)`}${pagePid === null ? ' (page renderer not found)' : ''}${idle ? '' : ' (browser not idle)'}\n`,
+    );
+  });
   const meta: ProfileMeta = { dist, compareDist, commit, loadBefore, loadAfter: loadavg() };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2));
   if (coverage) {

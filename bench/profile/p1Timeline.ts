@@ -26,11 +26,10 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleBenchPage } from '../benchPage';
-import { startBenchServer } from '../benchServer';
-import { launchChromium } from '../launchChromium';
 import { untilIdle } from '../quiesce';
-import { fixed, median, rotated } from '../stats';
+import { fixed, median } from '../stats';
 import { withCaseTimeout } from './caseTimeout';
+import { forEachColdPage } from './coldPages';
 import type { TimelineEntry } from './p1Recorder';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -155,41 +154,21 @@ async function main(): Promise<void> {
     else if (request.url === '/recorder.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(recorder);
     else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/recorder.js"></script><script src="/bench.js"></script>');
   });
-  const server = await startBenchServer(http);
   /** Per case label, per milestone, the runs' times; and per step. */
   const times = new Map<string, Map<string, number[]>>();
   const stepTimes = new Map<string, Map<string, number[]>>();
-  try {
-    const browser = await launchChromium();
-    try {
-      for (let run = 0; run < runs; run += 1) {
-        // the cases in an order that turns each run, each in a fresh page, as P1 runs them
-        for (const c of rotated(CASES, run)) {
-          const page = await browser.newPage();
-          try {
-            await page.goto(`${server.origin}/`);
-            await page.evaluate(() => bench.warm());
-            await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
-            await untilIdle();
-            await page.evaluate(() => p1Timeline.start());
-            const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, server.url, n] as const), `${c.label} N=${n}`);
-            const entries = await page.evaluate(() => p1Timeline.take());
-            for (const [name, value] of [...milestones(entries, n), ['setup (the case’s clock)', ms] as const]) {
-              if (!Number.isNaN(value)) addSample(times, c.label, name, value);
-            }
-            for (const [step, value] of steps(entries)) addSample(stepTimes, c.label, step, value);
-            process.stderr.write(`N=${n} run ${run} ${c.label.padEnd(15)} setup ${ms.toFixed(1).padStart(6)} ms\n`);
-          } finally {
-            await page.close();
-          }
-        }
-      }
-    } finally {
-      await browser.close();
+  await forEachColdPage(http, [[n, runs]], CASES, () => '/', async ({ page, server, case: c, run }) => {
+    await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+    await untilIdle();
+    await page.evaluate(() => p1Timeline.start());
+    const ms = await withCaseTimeout(page.evaluate(([fn, u, size]) => bench[fn](u, size), [c.fn, server.url, n] as const), `${c.label} N=${n}`);
+    const entries = await page.evaluate(() => p1Timeline.take());
+    for (const [name, value] of [...milestones(entries, n), ['setup (the case’s clock)', ms] as const]) {
+      if (!Number.isNaN(value)) addSample(times, c.label, name, value);
     }
-  } finally {
-    await server.close();
-  }
+    for (const [step, value] of steps(entries)) addSample(stepTimes, c.label, step, value);
+    process.stderr.write(`N=${n} run ${run} ${c.label.padEnd(15)} setup ${ms.toFixed(1).padStart(6)} ms\n`);
+  });
   const labels = CASES.map((c) => c.label);
   const names = [...(times.get(labels[0]!)?.keys() ?? [])];
   const cell = (label: string, name: string): string => {
