@@ -62,7 +62,14 @@ module.exports = (config) => {
     files: [{ pattern: process.env.KARMA_SPECS ?? 'spec/browser/**/*.spec.ts', watched: false }],
     preprocessors: { 'spec/browser/**/*.spec.ts': ['esbuild'] },
     // ignoreAnnotations: the package's `sideEffects: false` would otherwise let esbuild drop the specs
-    esbuild: { target: 'es2022', sourcemap: 'inline', tsconfig: 'tsconfig.json', ignoreAnnotations: true },
+    // babelRuntimePlugin: the specs that mesh with rtcpool 3.0.2 peers bundle 3.0.2 as the benchmark does
+    esbuild: {
+      target: 'es2022',
+      sourcemap: 'inline',
+      tsconfig: 'tsconfig.json',
+      ignoreAnnotations: true,
+      plugins: [require('./bench/babelRuntimePlugin.cjs').babelRuntimePlugin],
+    },
     reporters: ['rtcpool-spec'],
     browsers: browsers.map((name) => `${name}-rtc`),
     customLaunchers: Object.fromEntries(browsers.map((name) => [`${name}-rtc`, LAUNCHERS[name]])),

@@ -2,20 +2,9 @@
 // `rtcpool` taken from a build's dist and rtcpool 3.0.2 (the P1·3 baseline) bundled beside it.
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { babelRuntimePlugin } from './babelRuntimePlugin.cjs';
 
 const root = join(import.meta.dirname, '..');
-
-/** rtcpool 3.0.2 requires @babel/runtime without declaring it: bench/babelRuntime.cjs stands in. */
-const babelRuntime: Plugin = {
-  name: 'babel-runtime',
-  setup(builder) {
-    builder.onResolve({ filter: /^@babel\/runtime\// }, ({ path }) => ({ path: path.split('/').pop()!, namespace: 'babel-runtime' }));
-    builder.onLoad({ filter: /.*/, namespace: 'babel-runtime' }, ({ path }) => ({
-      contents: `module.exports = require(${JSON.stringify(join(import.meta.dirname, 'babelRuntime.cjs'))}).${path};`,
-      resolveDir: import.meta.dirname,
-    }));
-  },
-};
 
 /**
  * Bundles the bench page against the rtcpool build whose entry is `rtcpoolEntry` (a dist's
@@ -30,7 +19,7 @@ export async function bundleBenchPage(rtcpoolEntry: string, plugins: readonly Pl
     write: false,
     absWorkingDir: root,
     alias: { rtcpool: rtcpoolEntry },
-    plugins: [babelRuntime, ...plugins],
+    plugins: [babelRuntimePlugin, ...plugins],
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;

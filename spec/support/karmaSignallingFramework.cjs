@@ -19,15 +19,23 @@
 //   GET  /control/remote, /control/remote.js     the remote peer's page and its bundle
 //   POST /control/fault/drop?ports=P1,P2         drop UDP and TCP packets to and from those ports
 //   POST /control/fault/clear                    let them through again
+//   POST /control/proxy?delayMs=D[&server=ID][&plain=1]
+//                                                a delaying proxy (delayingProxy.ts) in front of
+//                                                spawned server ID (or the default one) -> { id, url }
+//   POST /control/proxy/close?id=ID              stop that proxy
 require('tsx/cjs');
 const { execFile } = require('node:child_process');
 const { createServer } = require('node:http');
 const { createSignallingServer } = require('../../src/server/index.ts');
 const { RelayCounter } = require('./relayCounter.cjs');
 const { launchChromium, launchFirefox } = require('./browserProcess.cjs');
+const { startDelayingProxy } = require('./delayingProxy.ts');
 
 const FAULT_TABLE = 'rtcpool_fault';
 const spawned = new Map();
+/** The delaying proxies, by id. */
+const proxies = new Map();
+let proxyCount = 0;
 /** The remote peers' browsers, by pid. */
 const remotes = new Map();
 let remoteBundle = null;
@@ -149,6 +157,20 @@ async function control(defaultServer, request, response) {
     case 'POST /control/fault/drop':
       await dropPorts(param('ports').split(',').map(Number));
       return json(true);
+    case 'POST /control/proxy': {
+      const target = param('server') ? spawned.get(param('server')) : { server: defaultServer };
+      if (!target) return response.writeHead(404).end('no such server');
+      const proxy = await startDelayingProxy({ target: target.server.url, delayMs: Number(param('delayMs') || 0), plain: param('plain') === '1' });
+      const id = String((proxyCount += 1));
+      proxies.set(id, proxy);
+      return json({ id, url: proxy.url });
+    }
+    case 'POST /control/proxy/close': {
+      const proxy = proxies.get(param('id'));
+      proxies.delete(param('id'));
+      if (proxy) await proxy.close();
+      return json(Boolean(proxy));
+    }
     case 'POST /control/fault/clear':
       await clearFaults();
       return json(true);
@@ -166,6 +188,7 @@ function signallingFramework(config, emitter) {
     const spawnedDown = Promise.all([
       ...[...spawned.values()].map((entry) => kill(entry).catch(() => undefined)),
       ...[...remotes.values()].map((browser) => browser.stop().catch(() => undefined)),
+      ...[...proxies.values()].map((proxy) => proxy.close().catch(() => undefined)),
     ]);
     Promise.all([spawnedDown, clearFaults().catch(() => undefined), server ? server.close() : undefined]).then(
       () => http.close(() => done()),

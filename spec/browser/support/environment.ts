@@ -33,6 +33,12 @@ export interface SpawnedServer {
   readonly url: string;
 }
 
+/** A delaying proxy in front of a server: connect to `url` to be `delayMs` away from it. */
+export interface DelayedServer {
+  readonly id: string;
+  readonly url: string;
+}
+
 /** What a counting server relayed from one peer to another (rtc:sdp and rtc:candidate), as sent on the wire. */
 export interface RelayCount {
   readonly offers: number;
@@ -63,6 +69,14 @@ export const testNetwork = {
   /** Kills a spawned server (every socket drops, its port closes) and starts it again `downMs` later. */
   kill: (server: SpawnedServer, downMs: number, secret?: string): Promise<boolean> =>
     post(`/servers/kill?id=${server.id}&downMs=${downMs}${secret ? `&secret=${encodeURIComponent(secret)}` : ''}`),
+  /**
+   * A delaying proxy in front of `server` (the default server when omitted): every frame is held
+   * `delayMs` each way. `plain` makes the server look like a plain ssp v2 server (no extensions).
+   */
+  proxy: (delayMs: number, options: { server?: SpawnedServer; plain?: boolean } = {}): Promise<DelayedServer> =>
+    post(`/proxy?delayMs=${delayMs}${options.server ? `&server=${options.server.id}` : ''}${options.plain ? '&plain=1' : ''}`),
+  /** Stops a delaying proxy. */
+  closeProxy: (proxy: DelayedServer): Promise<boolean> => post(`/proxy/close?id=${proxy.id}`),
   /** Drops every UDP and TCP packet to or from these ports, on this machine. */
   drop: (ports: readonly number[]): Promise<boolean> => post(`/fault/drop?ports=${ports.join(',')}`),
   /** Ends every fault. */
