@@ -24,7 +24,7 @@ export { BLOB_READ_BYTES, type PeerChannelData } from './channel/messageSource';
 export { CHUNK_PROTOCOL } from './channel/framing';
 export { MAX_HELD_CHANNELS, READY_RESEND_MS } from './channel/channelRegistry';
 export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
-export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_RESTART_MS } from './negotiation/negotiatePeer';
+export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_RESTART_MS, OFFERER_WAIT_MS } from './negotiation/negotiatePeer';
 export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
 export { Pool } from './pool';
 export { MAX_REBUILDS_PER_PEER, REBUILD_BACKOFF_MS } from './setupFailure';

@@ -3,7 +3,7 @@ import { connectionFailures, iceErrorCause, iceServerErrors } from './iceErrors'
 import { IceServerSupply } from './iceServerSupply';
 import type { ManagedConnection } from './connection';
 import { RtcPoolError } from './errors';
-import type { NegotiationInput, NegotiationOutput } from './negotiation/actions';
+import type { FirstOfferHint, NegotiationInput, NegotiationOutput } from './negotiation/actions';
 import { negotiationEpic } from './negotiation/negotiationEpic';
 import { peerConnectionPort } from './negotiation/peerConnectionPort';
 import { PeerSet, type ConnectionEvent, type DescribeEvent } from './peerSet';
@@ -111,7 +111,7 @@ export class Pool {
       {
         has: (id) => this.peers.has(id),
         ids: () => this.peers.ids(),
-        connect: (id, polite, description) => this.addPeer(id, polite, description),
+        connect: (id, polite, description, firstOffer) => this.addPeer(id, polite, description, firstOffer),
         drop: (id) => this.onPeerClosed(id),
         grantIceServers: (iceServers, ttl) => this.ice.grant(iceServers, ttl),
       },
@@ -231,10 +231,10 @@ export class Pool {
     }
   }
 
-  private addPeer(id: PeerId, polite: boolean, description: PeerDescription): void {
+  private addPeer(id: PeerId, polite: boolean, description: PeerDescription, firstOffer: FirstOfferHint): void {
     try {
       this.peers.add(id, description, (pc) => {
-        this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc) });
+        this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc), firstOffer });
         const watch = iceServerErrors(pc, id).subscribe((error) => this.iceServerFailures.next(error));
         watch.add(connectionFailures(pc, id).subscribe((error) => this.errorEvents.next(error)));
         return watch;

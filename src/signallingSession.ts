@@ -9,6 +9,7 @@ import {
   type JoinResult,
   type PoolState,
 } from './poolOptions';
+import type { FirstOfferHint } from './negotiation/actions';
 import type { PeerDescription, PeerId, PoolView, ServerMessage } from './signalling/messages';
 import type { Signalling } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
@@ -20,8 +21,11 @@ export interface SessionPeers {
   has(id: PeerId): boolean;
   /** The ids of every connection. */
   ids(): PeerId[];
-  /** Make a connection to `id`: polite when this endpoint learned of it from a pool view. */
-  connect(id: PeerId, polite: boolean, description: PeerDescription): void;
+  /**
+   * Make a connection to `id`: polite when this endpoint learned of it from a pool view;
+   * `firstOffer` says whether the peer will offer unasked, and how far the server is.
+   */
+  connect(id: PeerId, polite: boolean, description: PeerDescription, firstOffer: FirstOfferHint): void;
   /** `id` is gone: it left, or it did not come back after a resume, or the session was lost. */
   drop(id: PeerId): void;
   /** The server handed out ICE servers (the TURN extension), before any peer is met. */
@@ -53,6 +57,10 @@ export class SignallingSession {
   private resumeWait: Subscription | null = null;
   /** Peers a resume did not list, that have until RESUME_CONFIRM_MS to resume too. */
   private readonly unconfirmed = new Set<PeerId>();
+  /** When the last `rtc:join` or `rtc:resume` went out (`performance.now()`), to time the server's answer. */
+  private askedAt = 0;
+  /** The round trip to the server, from the last join or resume to its answer, in ms. */
+  private roundTripMs = 0;
 
   /** The pool's state; replays the current one. */
   readonly state$: Observable<PoolState> = replayState(this.poolState);
@@ -164,7 +172,9 @@ export class SignallingSession {
       if (error.code === 'timeout') this.report(error);
       throw error;
     });
-    this.send('rtc:join', { pool });
+    this.askedAt = performance.now();
+    // every pool offers to each newcomer at once (its control channel): the server may say so
+    this.send('rtc:join', { pool, offerer: true });
     return result;
   }
 
@@ -188,17 +198,19 @@ export class SignallingSession {
     }
     this.resumeWait = timer(RESUME_TIMEOUT_MS).subscribe(() => this.rejoin());
     this.subscription.add(this.resumeWait);
-    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen });
+    this.askedAt = performance.now();
+    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen, offerer: true });
   }
 
   private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
     if (this.state !== 'joining') return this.unexpected('rtc:joined');
+    this.roundTripMs = performance.now() - this.askedAt;
     // before meeting anyone: the connections made now need the servers handed out
     this.peers.grantIceServers(data.iceServers, data.iceServersTtl);
     this.myId = data.client_id;
     this.joinedPool = data.pool ?? this.requestedPool!;
     this.token = data.token ?? null;
-    const peers = this.meet(data);
+    const peers = this.meet(data, new Set(data.offerers));
     this.poolState.next('joined');
     this.joinedEvents.next({ id: data.client_id, pool: this.joinedPool, peers });
   }
@@ -208,11 +220,13 @@ export class SignallingSession {
       return this.unexpected('rtc:resumed');
     }
     this.endResumeWait();
+    this.roundTripMs = performance.now() - this.askedAt;
     // each token resumes once: the next resume needs this one
     if (data.token !== undefined) this.token = data.token;
     this.peers.grantIceServers(data.iceServers, data.iceServersTtl);
     this.poolState.next('joined');
-    const listed = new Set(this.meet(data));
+    // members met on a resume joined while this one was away: none is known to offer to it
+    const listed = new Set(this.meet(data, new Set()));
     const missing = this.peers.ids().filter((id) => !listed.has(id));
     if (missing.length === 0) return;
     for (const id of missing) this.unconfirmed.add(id);
@@ -231,7 +245,7 @@ export class SignallingSession {
     }
     if (this.state !== 'joined') return this.unexpected('rtc:peer');
     if (id === this.myId || this.peers.has(id)) return this.unexpected('rtc:peer');
-    this.peers.connect(id, false, description);
+    this.peers.connect(id, false, description, { peerOffers: false, roundTripMs: this.roundTripMs });
   }
 
   private onRefusal(reason: string, error: RtcPoolError): void {
@@ -259,12 +273,15 @@ export class SignallingSession {
 
   /**
    * Connects to the peers a pool view (`rtc:joined`, `rtc:resumed`) lists that this endpoint
-   * has no connection to yet; it is polite to them, having learned of them from the view.
-   * Returns every peer listed but itself.
+   * has no connection to yet; it is polite to them, having learned of them from the view, and
+   * waits for the first offer of those among `offerers`. Returns every peer listed but itself.
    */
-  private meet(view: PoolView): PeerId[] {
+  private meet(view: PoolView, offerers: ReadonlySet<PeerId>): PeerId[] {
     const peers = [...new Set(view.peers)].filter((peer) => peer !== view.client_id);
-    for (const peer of peers) if (!this.peers.has(peer)) this.peers.connect(peer, true, view.descriptions[peer] ?? null);
+    for (const peer of peers) {
+      if (this.peers.has(peer)) continue;
+      this.peers.connect(peer, true, view.descriptions[peer] ?? null, { peerOffers: offerers.has(peer), roundTripMs: this.roundTripMs });
+    }
     return peers;
   }
 }

@@ -22,6 +22,7 @@ describe('package exports', () => {
       'MAX_REBUILDS_PER_PEER',
       'ManagedConnection',
       'ManagedStream',
+      'OFFERER_WAIT_MS',
       'ORPHAN_TIMEOUT_MS',
       'PeerChannel',
       'Pool',

@@ -2,12 +2,25 @@ import type { RtcPoolError } from '../errors';
 import type { IceCandidate, PeerId, SdpDescription } from '../signalling/messages';
 import type { NegotiationPort } from './port';
 
+/** Who makes the first offer between this endpoint and a peer, as far as signalling tells. */
+export interface FirstOfferHint {
+  /**
+   * The server listed the peer among the offerers of `rtc:joined` (our extension): it offers to
+   * this newcomer unasked, so a polite newcomer waits for that offer instead of offering first.
+   */
+  readonly peerOffers: boolean;
+  /** The round trip to the signalling server, measured at join (or resume), in ms. */
+  readonly roundTripMs: number;
+}
+
 /** A peer to negotiate with appeared; `polite` follows the ssp v2 rule (the newcomer is polite). */
 export interface PeerAdded {
   readonly type: 'peer-added';
   readonly peer: PeerId;
   readonly polite: boolean;
   readonly port: NegotiationPort;
+  /** What signalling tells of the first offer; without it, no peer is known to offer and the round trip is taken as 0. */
+  readonly firstOffer?: FirstOfferHint;
 }
 /** A peer left: its negotiation stops. */
 export interface PeerRemoved {

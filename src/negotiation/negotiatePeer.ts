@@ -1,19 +1,20 @@
 import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
 import { RtcPoolError } from '../errors';
 import type { IceCandidate, PeerId, SdpDescription } from '../signalling/messages';
-import type { NegotiationOutput, RemoteInput } from './actions';
+import type { FirstOfferHint, NegotiationOutput, RemoteInput } from './actions';
 import type { NegotiationPort } from './port';
 import {
   FIRST_OFFER_GRACE_MS,
   ICE_DISCONNECTED_RESTART_MS,
   initialNegotiationState,
+  OFFERER_WAIT_MS,
   type PerfectNegotiationState,
 } from './perfectNegotiationState';
 import { sdpFingerprint } from './sdpFingerprint';
 import { HEADER_EXTENSION_LOCK_WAIT_MS, settleHeaderExtensionLock } from './headerExtensionLock';
 import { StepQueue, wait, type StepBody } from './stepQueue';
 
-export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_RESTART_MS, initialNegotiationState, type PerfectNegotiationState };
+export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_RESTART_MS, initialNegotiationState, OFFERER_WAIT_MS, type PerfectNegotiationState };
 
 type Step =
   | { readonly kind: 'negotiation-needed'; readonly held?: boolean }
@@ -35,6 +36,10 @@ export interface NegotiatePeerOptions {
   readonly disconnectedRestartMs?: number;
   /** Overrides {@link FIRST_OFFER_GRACE_MS}. */
   readonly firstOfferGraceMs?: number;
+  /** Overrides {@link OFFERER_WAIT_MS}. */
+  readonly offererWaitMs?: number;
+  /** What signalling tells of the first offer (see {@link FirstOfferHint}). */
+  readonly firstOffer?: FirstOfferHint;
   /** Overrides {@link HEADER_EXTENSION_LOCK_WAIT_MS}. */
   readonly headerExtensionLockWaitMs?: number;
   /** Called with each fresh negotiation state: the first connection's, then each rebuilt one's. */
@@ -80,6 +85,17 @@ export function negotiatePeer(
     let listening = new Subscription();
     /** A held first offer's retry, after the grace. */
     let heldOffer: Subscription | null = null;
+    /** The connection is a rebuilt one: the peer offers on it only if it rebuilt too, so no offer is owed. */
+    let rebuilt = false;
+    /**
+     * How long a polite first offer waits for the peer's: until it comes, for a peer the server
+     * listed as an offerer (on the first connection, which the listing is about); otherwise the
+     * grace and two round trips to the server (see FIRST_OFFER_GRACE_MS).
+     */
+    const holdMs = (): number =>
+      timing.firstOffer?.peerOffers && !rebuilt
+        ? (timing.offererWaitMs ?? OFFERER_WAIT_MS)
+        : (timing.firstOfferGraceMs ?? FIRST_OFFER_GRACE_MS) + 2 * (timing.firstOffer?.roundTripMs ?? 0);
     /** The end of the wait for the peer's header extension lock. */
     let lockWait: Subscription | null = null;
 
@@ -116,7 +132,7 @@ export function negotiatePeer(
         heldOffer?.unsubscribe();
         heldOffer = scheduler.schedule(() => {
           if (current!.state.offerDeferred) queue.push(HELD_OFFER);
-        }, timing.firstOfferGraceMs ?? FIRST_OFFER_GRACE_MS);
+        }, holdMs());
         return;
       }
       state.offerDeferred = false;
@@ -275,6 +291,7 @@ export function negotiatePeer(
       current = { port, state: initialNegotiationState(polite) };
       timing.onState?.(current.state);
       if (previous !== null) {
+        rebuilt = true;
         queue.abandon();
         const unanswered = previous.state.unansweredOffer;
         if (!following && unanswered) {

@@ -27,6 +27,8 @@ export interface NegotiationDeps {
   readonly disconnectedRestartMs?: number;
   /** Overrides `FIRST_OFFER_GRACE_MS`. */
   readonly firstOfferGraceMs?: number;
+  /** Overrides `OFFERER_WAIT_MS`. */
+  readonly offererWaitMs?: number;
   /** Overrides `HEADER_EXTENSION_LOCK_WAIT_MS`. */
   readonly headerExtensionLockWaitMs?: number;
   /** Called with each peer's negotiation state when it is created, and again for each rebuilt connection (tests and diagnostics). */
@@ -76,7 +78,7 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
       return orphan?.held ?? [];
     };
 
-    const add = ({ peer, polite, port }: PeerAdded): void => {
+    const add = ({ peer, polite, port, firstOffer }: PeerAdded): void => {
       departed.delete(peer);
       // a known peer's connection was rebuilt: its queue goes on with the new port
       const known = peers.get(peer);
@@ -97,6 +99,8 @@ export function negotiationEpic(action$: Observable<NegotiationInput>, deps: Neg
           scheduler,
           disconnectedRestartMs: deps.disconnectedRestartMs,
           firstOfferGraceMs: deps.firstOfferGraceMs,
+          offererWaitMs: deps.offererWaitMs,
+          firstOffer,
           headerExtensionLockWaitMs: deps.headerExtensionLockWaitMs,
           onState: (state) => deps.onPeerState?.(peer, state),
         }).subscribe({ next: (value) => output.next(value), error: (error: unknown) => output.error(error) }),

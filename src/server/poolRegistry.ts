@@ -30,6 +30,8 @@ export interface Member {
   readonly id: PeerId;
   description: PeerDescription;
   pool: string | null;
+  /** It joined as an offerer (`rtc:join` `offerer`): it offers to every newcomer, unasked. */
+  offerer: boolean;
   send(message: ServerMessage): void;
 }
 
@@ -128,7 +130,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
   handle(member: M, message: PoolMessage): Refusal | null {
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool);
+        return this.join(member, message.data.pool, message.data.offerer === true);
       case 'rtc:sdp': {
         const target = this.target(member, message.data.to);
         if ('reason' in target) return target;
@@ -220,11 +222,12 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
     }));
   }
 
-  private join(member: M, name: string): Refusal | null {
+  private join(member: M, name: string, offerer: boolean): Refusal | null {
     const others = this.pools.get(name) ? this.others(member, name) : [];
     const refusal = this.admit(member, name);
     if (refusal) return refusal;
-    member.send({ type: 'rtc:joined', data: this.view(member, others) });
+    member.offerer = offerer;
+    member.send({ type: 'rtc:joined', data: { ...this.view(member, others), offerers: others.filter((other) => other.offerer).map((other) => other.id) } });
     for (const other of others) other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description } });
     this.events.onJoin(name, member);
     return null;

@@ -90,6 +90,7 @@ export class Resumption implements SessionResumption {
     // numbering goes on from what the member last saw, so nothing new looks like a duplicate
     fresh.outbox = data.ack ? new Outbox(true, data.last ?? 0) : null;
     fresh.nonce = randomTag();
+    fresh.offerer = data.offerer === true;
     const token = this.tokens.issue({ id: fresh.id, pool: data.pool, instance: claims.instance, nonce: fresh.nonce }, fresh.principal);
     const refusal = this.host.registry.readmit(fresh, data.pool, claims.instance, { token });
     if (refusal) {

@@ -78,6 +78,8 @@ export class ServerClient implements Member {
   outbox: Outbox | null = null;
   /** The nonce its valid resume token carries; null before it joined. */
   nonce: string | null = null;
+  /** It joined as an offerer (`rtc:join` `offerer`). */
+  offerer = false;
   /** The timer of its grace period, while away. */
   grace: NodeJS.Timeout | null = null;
   /** Existing pools its joins created. */

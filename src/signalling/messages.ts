@@ -40,6 +40,11 @@ export interface JoinMessage {
     readonly pool: string;
     /** Our extension: this client acknowledges relays (`rtc:ack`), so the server numbers them. */
     readonly ack?: boolean;
+    /**
+     * Our extension: this client sends an offer to every member that joins after it, as soon as
+     * it hears of it (`rtc:peer`); the server lists it in the newcomers' `offerers`.
+     */
+    readonly offerer?: boolean;
   };
 }
 /** `rtc:sdp` from a client: a description for peer `to`. */
@@ -85,6 +90,8 @@ export interface ResumeMessage {
     readonly ack?: boolean;
     /** The highest relay number (`seq`) this client received before the outage; 0 for none. */
     readonly last?: number;
+    /** As in `rtc:join`: for a server that readmits a member it no longer knows. */
+    readonly offerer?: boolean;
   };
 }
 /**
@@ -141,6 +148,12 @@ export interface JoinedMessage {
     IceServerFields & {
       /** Our extension: the secret that resumes this membership after an outage. */
       readonly token?: string;
+      /**
+       * Our extension: the members of `peers` that joined as offerers (`rtc:join` `offerer`): each
+       * sends this newcomer an offer without being asked, so the newcomer waits for it instead of
+       * offering first. Absent from a server without the extension: then no member is known to.
+       */
+      readonly offerers?: readonly PeerId[];
     };
 }
 /** `rtc:resumed` (our extension): the resume worked; the pool as it is now. */

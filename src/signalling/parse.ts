@@ -119,7 +119,7 @@ const spec = (fields: { readonly [name: string]: readonly [Read, 'optional'?] })
 // The tables are built by calls, which a bundler keeps unless they are marked pure: marked, a
 // bundle that never reads a table leaves it out (the browser entry has no client table).
 const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = /*#__PURE__*/ (() => ({
-  'rtc:join': spec({ pool: [checked(isPoolName)], ack: [checked(isBoolean), 'optional'] }),
+  'rtc:join': spec({ pool: [checked(isPoolName)], ack: [checked(isBoolean), 'optional'], offerer: [checked(isBoolean), 'optional'] }),
   'rtc:sdp': spec({ to: [checked(isId)], description: [readSdp] }),
   // 3.x clients also send `from`; it is not picked, so it can never be trusted by mistake
   'rtc:candidate': spec({ for: [checked(isId)], candidate: [readCandidate] }),
@@ -129,6 +129,7 @@ const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = /*#__PURE_
     token: [checked(isToken)],
     ack: [checked(isBoolean), 'optional'],
     last: [checked(isSeq), 'optional'],
+    offerer: [checked(isBoolean), 'optional'],
   }),
   'rtc:ack': spec({ seq: [checked(isSeq)] }),
   'rtc:ice-servers': spec({}),
@@ -144,6 +145,7 @@ const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = /*#__PURE_
     token: [checked(isToken), 'optional'],
     iceServers: [readIceServers, 'optional'],
     iceServersTtl: [checked(isTtl), 'optional'],
+    offerers: [checked(isIdList), 'optional'],
   }),
   'rtc:resumed': spec({
     client_id: [checked(isId)],

@@ -88,6 +88,7 @@ export class TestHub {
       id: uuidv4(),
       description,
       pool: null,
+      offerer: false,
       send: (message: ServerMessage) => {
         const frame = encodeFrame(message.type, message.data);
         queueMicrotask(() => this.members.get(member.id)?.deliver(frame));

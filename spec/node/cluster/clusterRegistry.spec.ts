@@ -155,6 +155,24 @@ describe('ClusterRegistry', () => {
       expect(await waitForEvent(b, 'rtc:sdp', 5_000)).to.deep.equal({ peer: a.id, description: { type: 'offer', sdp: 'v=0\r\n' } });
       expect((await first!.cluster!.members('p'))!.map((m) => m.id)).to.have.members([a.id, b.id]);
     });
+
+    it('still lists a member as an offerer once its node has put it back into a Redis that restarted empty', async function () {
+      this.timeout(30_000);
+      const [first, second] = await startNodes(2);
+      const offerer = await WsTestClient.connect(first!.url);
+      clients.push(offerer);
+      offerer.send('rtc:join', { pool: 'p', offerer: true });
+      await offerer.next('rtc:joined');
+      const [legacy] = await joined(second!.url, 'p');
+      await harness.redis.stop('SIGTERM');
+      await harness.redis.restart();
+      const deadline = Date.now() + 20_000;
+      const restored = async (): Promise<number> => (await first!.cluster!.members('p').catch(() => null))?.length ?? 0;
+      while ((await restored()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const [, newcomer] = await joined(second!.url, 'p');
+      expect(newcomer.peers).to.have.members([offerer.id, legacy.id]);
+      expect(newcomer.offerers).to.deep.equal([offerer.id]);
+    });
   });
 });
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { map, merge, NEVER, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { NegotiationInput, NegotiationOutput } from '../../../src/negotiation/actions';
+import type { FirstOfferHint, NegotiationInput, NegotiationOutput } from '../../../src/negotiation/actions';
 import { negotiationEpic, ORPHAN_TIMEOUT_MS } from '../../../src/negotiation/negotiationEpic';
-import { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS, type PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
+import { FIRST_OFFER_GRACE_MS, ICE_DISCONNECTED_RESTART_MS, OFFERER_WAIT_MS, type PerfectNegotiationState } from '../../../src/negotiation/negotiatePeer';
 import type { NegotiationPort } from '../../../src/negotiation/port';
 import type { IceCandidate, SdpDescription } from '../../../src/signalling/messages';
 import { ANSWER, C1, C2, FakePort, OFFER, REMOTE_ANSWER, REMOTE_OFFER } from './fakePort';
@@ -11,7 +11,13 @@ import { ANSWER, C1, C2, FakePort, OFFER, REMOTE_ANSWER, REMOTE_OFFER } from './
 /** The `hot` helper of TestScheduler.run. */
 type Hot = Parameters<Parameters<TestScheduler['run']>[0]>[0]['hot'];
 
-const added = (peer: string, port: NegotiationPort, polite = false): NegotiationInput => ({ type: 'peer-added', peer, polite, port });
+const added = (peer: string, port: NegotiationPort, polite = false, firstOffer?: FirstOfferHint): NegotiationInput => ({
+  type: 'peer-added',
+  peer,
+  polite,
+  port,
+  firstOffer,
+});
 const offerFrom = (peer: string, description = REMOTE_OFFER): NegotiationInput => ({ type: 'remote-description', peer, description });
 const candidateFrom = (peer: string, candidate: IceCandidate | null): NegotiationInput => ({ type: 'remote-candidate', peer, candidate });
 const sendDescription = (peer: string, description: SdpDescription): NegotiationOutput => ({ type: 'send-description', peer, description });
@@ -160,6 +166,55 @@ describe('negotiationEpic', () => {
         const port = new FakePort(hot('-n'));
         const action$ = hot<NegotiationInput>('a', { a: added('b', port, true) });
         expectObservable(negotiationEpic(action$)).toBe(`-- ${FIRST_OFFER_GRACE_MS}ms x`, { x: sendDescription('b', OFFER) });
+      });
+    });
+  });
+
+  describe('the first offer at a distance', () => {
+    const RTT = 300;
+
+    it('a polite peer not told that the older peer offers holds its first offer for the grace and two round trips to the server', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort(hot('-n'));
+        const action$ = hot<NegotiationInput>('a', { a: added('b', port, true, { peerOffers: false, roundTripMs: RTT }) });
+        expectObservable(negotiationEpic(action$)).toBe(`-- ${FIRST_OFFER_GRACE_MS + 2 * RTT}ms x`, { x: sendDescription('b', OFFER) });
+      });
+    });
+
+    it('the older peer\'s offer, coming one round trip after the join, is answered and the held offer dropped: one offer, one answer', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort(hot('-n'));
+        const action$ = hot<NegotiationInput>(`a ${RTT}ms o`, { a: added('b', port, true, { peerOffers: false, roundTripMs: RTT }), o: offerFrom('b') });
+        expectObservable(negotiationEpic(action$)).toBe(`${RTT + 3}ms x`, { x: sendDescription('b', ANSWER) });
+      });
+    });
+
+    it('a polite newcomer waits for a listed offerer\'s offer however late it comes, and only answers it', () => {
+      scheduler.run(({ hot, expectObservable, flush }) => {
+        const port = new FakePort(hot('-n'));
+        const late = OFFERER_WAIT_MS - 100;
+        const action$ = hot<NegotiationInput>(`a ${late}ms o`, { a: added('b', port, true, { peerOffers: true, roundTripMs: 0 }), o: offerFrom('b') });
+        expectObservable(negotiationEpic(action$)).toBe(`${late + 3}ms x`, { x: sendDescription('b', ANSWER) });
+        flush();
+        expect(port.log).to.deep.equal(['remote offer', 'local answer']);
+      });
+    });
+
+    it(`a polite newcomer offers after OFFERER_WAIT_MS (${OFFERER_WAIT_MS} ms) if the listed offerer's offer never comes`, () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const port = new FakePort(hot('-n'));
+        const action$ = hot<NegotiationInput>('a', { a: added('b', port, true, { peerOffers: true, roundTripMs: RTT }) });
+        expectObservable(negotiationEpic(action$)).toBe(`-- ${OFFERER_WAIT_MS}ms x`, { x: sendDescription('b', OFFER) });
+      });
+    });
+
+    it('a rebuilt connection to a listed offerer holds its first offer only for the grace and two round trips: the peer owes it no offer', () => {
+      scheduler.run(({ hot, expectObservable }) => {
+        const first = new FakePort();
+        const rebuilt = new FakePort(hot('-- 100ms n'));
+        const hint: FirstOfferHint = { peerOffers: true, roundTripMs: RTT };
+        const action$ = hot<NegotiationInput>('a 50ms r', { a: added('b', first, true, hint), r: added('b', rebuilt, true, hint) });
+        expectObservable(negotiationEpic(action$)).toBe(`${103 + FIRST_OFFER_GRACE_MS + 2 * RTT}ms x`, { x: sendDescription('b', OFFER) });
       });
     });
   });

@@ -115,6 +115,35 @@ describe('SignallingServer', () => {
           await b.expectSilence();
         });
 
+        it('lists in offerers (our extension) the members that joined as offerers, and no member that did not (a 3.x client)', async () => {
+          const joinWith = async (extra: object): Promise<[WsTestClient, Received['data']]> => {
+            const client = await connect();
+            client.send('rtc:join', { pool: 'lobby', ...extra });
+            return [client, await client.next('rtc:joined')];
+          };
+          const [offerer, first] = await joinWith({ offerer: true });
+          const [legacy, second] = await joinWith({});
+          const [, third] = await joinWith({ offerer: false });
+          expect([first.offerers, second.offerers]).to.deep.equal([[], [offerer.id]]);
+          expect(third.peers).to.have.members([offerer.id, legacy.id]);
+          expect(third.offerers).to.deep.equal([offerer.id]);
+          // an offerer that leaves is no longer listed
+          await offerer.close();
+          await legacy.next('rtc:peer');
+          await legacy.next('rtc:close');
+          const [, fourth] = await joinWith({ offerer: true });
+          expect(fourth.offerers).to.deep.equal([]);
+          const [, fifth] = await joinWith({});
+          expect(fifth.offerers).to.have.length(1);
+        });
+
+        it('refuses a join whose offerer is not a boolean with bad-field, and admits nothing', async () => {
+          const client = await connect();
+          client.send('rtc:join', { pool: 'lobby', offerer: 'yes' });
+          expect(await client.nextError()).to.equal('bad-field');
+          expect(await members('lobby')).to.equal(null);
+        });
+
         it('refuses a second join with already-joined and keeps the first membership', async () => {
           const [a, b] = await pair('one');
           a.send('rtc:join', { pool: 'two' });

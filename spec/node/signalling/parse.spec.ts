@@ -95,6 +95,17 @@ describe('parseClientMessage rebuilding what is relayed', () => {
     expect(parseClientMessage('rtc:ack', { seq: 9 })).to.deep.equal({ kind: 'message', message: { type: 'rtc:ack', data: { seq: 9 } } });
     expect(parseClientMessage('rtc:ack', { seq: 1.5 })).to.deep.include({ reason: 'bad-field' });
   });
+
+  it('reads the offerer extension: offerer in rtc:join and rtc:resume, offerers in rtc:joined', () => {
+    const join = parseClientMessage('rtc:join', { pool: 'p', offerer: true });
+    expect(join.kind === 'message' && join.message.data).to.deep.equal({ pool: 'p', offerer: true });
+    expect(parseClientMessage('rtc:join', { pool: 'p', offerer: 1 })).to.deep.include({ reason: 'bad-field' });
+    expect(parseClientMessage('rtc:resume', { id: 'a', pool: 'p', token: 't', offerer: 'yes' })).to.deep.include({ reason: 'bad-field' });
+    const joined = parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a', 'b'], offerers: ['a'] });
+    expect(joined.kind === 'message' && joined.message.data).to.deep.include({ offerers: ['a'] });
+    expect(parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a'], offerers: 'a' })).to.deep.include({ reason: 'bad-field' });
+    expect(parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a'], offerers: [7] })).to.deep.include({ reason: 'bad-field' });
+  });
 });
 
 describe('nestsDeeperThan', () => {

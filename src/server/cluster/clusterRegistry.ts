@@ -71,7 +71,7 @@ export class ClusterRegistry {
     if (resume) return resume.then(() => this.handle(member, message));
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool);
+        return this.join(member, message.data.pool, message.data.offerer === true);
       case 'rtc:sdp':
         return this.relay(member, message.data.to, { type: 'rtc:sdp', data: { peer: member.id, description: message.data.description } });
       case 'rtc:candidate':
@@ -159,7 +159,7 @@ export class ClusterRegistry {
     return this.link.close();
   }
 
-  private async join(member: ServerClient, name: string): Promise<Refusal | null> {
+  private async join(member: ServerClient, name: string, offerer: boolean): Promise<Refusal | null> {
     if (member.pool !== null || this.joining.has(member.id)) return refuse('already-joined', `already a member of pool '${member.pool ?? name}'`);
     const pending = { pool: name, early: [] as ServerMessage[] };
     this.joining.set(member.id, pending);
@@ -180,6 +180,7 @@ export class ClusterRegistry {
         this.limits.maxPoolsPerConnection,
         randomUUID(),
         member.nonce,
+        offerer ? 1 : 0,
       ])) as string[];
     } catch {
       this.joining.delete(member.id);
@@ -194,8 +195,9 @@ export class ClusterRegistry {
       member.nonce = null;
       return refusalOf(status as ServerReason, detail, name, this.limits);
     }
-    const [, instance, created, ...descs] = reply as [string, string, string, ...string[]];
+    const [, instance, created, offerers, ...descs] = reply as [string, string, string, string, ...string[]];
     member.pool = name;
+    member.offerer = offerer;
     this.seats.set(member.id, { instance, created });
     const others = membersOf(descs);
     member.send({
@@ -205,6 +207,7 @@ export class ClusterRegistry {
         peers: others.map((other) => other.id),
         descriptions: Object.fromEntries(others.map((other) => [other.id, other.description])),
         pool: name,
+        offerers: offerers === '' ? [] : offerers.split(','),
       },
     });
     for (const message of pending.early) member.send(message);
@@ -264,11 +267,11 @@ export class ClusterRegistry {
 
   private restoreArgs(): string[] {
     const args: string[] = [];
-    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1', '');
+    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1', '', '0');
     for (const [id, seat] of this.seats) {
       const client = this.clients.get(id);
       if (!client || client.pool === null) continue;
-      args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created, client.nonce ?? '');
+      args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created, client.nonce ?? '', client.offerer ? '1' : '0');
     }
     return args;
   }

@@ -4,7 +4,8 @@
 // Redis Cluster, whose scripts must declare their keys.
 //
 // Keys (P = prefix): P:pools SET of pool names; P:pool:<name> HASH member -> node; P:desc:<name>
-// HASH member -> description JSON; P:meta:<name> HASH created, instance, address, creator;
+// HASH member -> description JSON; P:offerers:<name> HASH member -> '1' for the members that
+// joined as offerers; P:meta:<name> HASH created, instance, address, creator;
 // P:member:<id> the member's pool; P:nonce:<id> the nonce its one good resume token carries;
 // P:nodemembers:<node> SET of its members; P:nodes SET of nodes; P:alive:<node> liveness with a
 // TTL; P:inbox:<node> STREAM of what that node delivers, entries { to = "id,id", pool, m = message
@@ -38,7 +39,7 @@ local function removePool(name)
     if redis.call('DECR', P .. ':addrpools:' .. address) <= 0 then redis.call('DEL', P .. ':addrpools:' .. address) end
     if redis.call('DECR', P .. ':connpools:' .. creator) <= 0 then redis.call('DEL', P .. ':connpools:' .. creator) end
   end
-  redis.call('DEL', meta, P .. ':pool:' .. name, P .. ':desc:' .. name)
+  redis.call('DEL', meta, P .. ':pool:' .. name, P .. ':desc:' .. name, P .. ':offerers:' .. name)
   redis.call('SREM', P .. ':pools', name)
 end
 -- takes a member out of its pool (only if it is on node, when node is given); rtc:close to the rest
@@ -51,6 +52,7 @@ local function leave(id, node)
   redis.call('DEL', P .. ':member:' .. id, P .. ':nonce:' .. id)
   redis.call('HDEL', poolKey, id)
   redis.call('HDEL', P .. ':desc:' .. name, id)
+  redis.call('HDEL', P .. ':offerers:' .. name, id)
   if at then redis.call('SREM', P .. ':nodemembers:' .. at, id) end
   if redis.call('HLEN', poolKey) == 0 and redis.call('HGET', P .. ':meta:' .. name, 'created') ~= '1' then
     removePool(name)
@@ -63,8 +65,9 @@ end
 
 /**
  * rtc:join. ARGV: prefix, node, id, pool, description JSON, address, private (1/0), maxPools,
- * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce.
- * Returns { 'ok', instance, created, others (id, description JSON, ...) } or { reason, detail }.
+ * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce,
+ * offerer (1/0). Returns { 'ok', instance, created, the others that are offerers (ids joined by
+ * ','), others (id, description JSON, ...) } or { reason, detail }.
  */
 export const JOIN = `${COMMON}
 local node, id, name, desc, address = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -85,13 +88,15 @@ end
 if redis.call('HLEN', poolKey) >= tonumber(ARGV[9]) then return { 'pool-full', '' } end
 local members = redis.call('HGETALL', poolKey)
 local descs = redis.call('HGETALL', P .. ':desc:' .. name)
+local offerers = redis.call('HKEYS', P .. ':offerers:' .. name)
 redis.call('HSET', poolKey, id, node)
 redis.call('HSET', P .. ':desc:' .. name, id, desc)
+if ARGV[14] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') end
 redis.call('SET', P .. ':member:' .. id, name)
 redis.call('SET', P .. ':nonce:' .. id, ARGV[13])
 redis.call('SADD', P .. ':nodemembers:' .. node, id)
 deliver(members, nil, name, '{"type":"rtc:peer","data":{"id":' .. q(id) .. ',"description":' .. desc .. '}}')
-local reply = { 'ok', redis.call('HGET', meta, 'instance'), redis.call('HGET', meta, 'created') }
+local reply = { 'ok', redis.call('HGET', meta, 'instance'), redis.call('HGET', meta, 'created'), table.concat(offerers, ',') }
 for i = 1, #descs do table.insert(reply, descs[i]) end
 return reply
 `;
@@ -181,7 +186,7 @@ return count
 /**
  * A node's members are put back after Redis lost them (restarted empty, or the node was taken
  * for dead during an outage). ARGV: prefix, node, ttl ms, then per member: id, pool, description
- * JSON, instance, created (1/0), nonce ('' for a pool created with createPool, whose id is ''). A member already there is left alone; one put back is announced
+ * JSON, instance, created (1/0), nonce, offerer (1/0) ('' for a pool created with createPool, whose id is ''). A member already there is left alone; one put back is announced
  * to the rest of its pool with rtc:peer `resumed`, as a restarted server's readmission is. A pool
  * there under another instance was stopped and created again: its member is named in the reply,
  * to be stopped.
@@ -191,7 +196,7 @@ local node = ARGV[2]
 redis.call('SADD', P .. ':nodes', node)
 redis.call('SET', P .. ':alive:' .. node, '1', 'PX', ARGV[3])
 local stopped = {}
-for i = 4, #ARGV, 6 do
+for i = 4, #ARGV, 7 do
   local id, name, desc, instance, created = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local meta = P .. ':meta:' .. name
   local have = redis.call('HGET', meta, 'instance')
@@ -213,6 +218,7 @@ for i = 4, #ARGV, 6 do
     redis.call('HSET', P .. ':desc:' .. name, id, desc)
     redis.call('SET', P .. ':member:' .. id, name)
     redis.call('SET', P .. ':nonce:' .. id, ARGV[i + 5])
+    if ARGV[i + 6] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') end
     redis.call('SADD', P .. ':nodemembers:' .. node, id)
   end
 end
