@@ -8,6 +8,7 @@ import { nodePeerRows } from './nodePeer';
 import { bundleRows } from './bundle';
 import { channelRows } from './channel';
 import { clusterRows } from './cluster';
+import { distanceRows } from './distance';
 import { relayRows } from './relay';
 import { table } from './stats';
 
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   const bundles = setupOnly ? [] : [...(await bundleRows()), ...(await angularBundleRows(log))];
   log('P1, P2, P5: headless Chromium; P1: headless Firefox ESR');
   const browser = await browserRows(log, setupOnly);
+  log('D1: setup at 150 ms each way, through a delaying proxy, in headless Chromium');
+  const distance = setupOnly ? [] : await distanceRows(log);
   log('N1: Chromium and Node peers');
   const nodePeer = setupOnly ? [] : await nodePeerRows(log);
   log('P4: server relay and memory');
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const report = `Measured ${date} on this project's 2-core machine (\`npm run bench\`).\n\n${table([
     ...browser.rows.filter((r) => r.id.startsWith('P1') || r.id === 'P2'),
+    ...distance,
     ...nodePeer,
     ...bundles,
     ...relay,
