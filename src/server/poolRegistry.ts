@@ -1,5 +1,17 @@
 import { v4 as uuidv4 } from 'uuid';
-import type { AckMessage, ClientMessage, IceServersRequest, PeerDescription, PeerId, PoolView, ResumeMessage, ResumedMessage, ServerMessage } from '../signalling/messages';
+import type {
+  AckMessage,
+  ClientMessage,
+  IceServersRequest,
+  PeerDescription,
+  PeerId,
+  PoolView,
+  ResumeMessage,
+  JoinedMessage,
+  ResumedMessage,
+  SdpDescription,
+  ServerMessage,
+} from '../signalling/messages';
 import type { ProtocolReason } from '../signalling/parse';
 import type { ServerLimits } from './options';
 
@@ -32,7 +44,25 @@ export interface Member {
   pool: string | null;
   /** It joined as an offerer (`rtc:join` `offerer`): it offers to every newcomer, unasked. */
   offerer: boolean;
+  /** It asked for standing offers (`rtc:join` `standing`): it keeps one, and takes others'. */
+  takesStanding: boolean;
+  /** Its standing offer, until a newcomer takes it (one per member; a new one replaces it). */
+  standing: StandingOffer | null;
   send(message: ServerMessage): void;
+}
+
+/** A member's standing offer, as `rtc:standing` gave it. */
+export interface StandingOffer {
+  /** The member's number for it. */
+  readonly sid: number;
+  /** The offer. */
+  readonly description: SdpDescription;
+}
+
+/** The answer to a member's `rtc:join` `offerer` and `standing`. */
+export interface JoinAsks {
+  readonly offerer: boolean;
+  readonly standing: boolean;
 }
 
 /** A member as the application lists it. */
@@ -90,6 +120,13 @@ interface PoolState<M extends Member> {
 
 const refuse = (reason: ServerReason, message: string): Refusal => ({ reason, message });
 
+/** Why `member` may not keep a standing offer now, if it may not: the same rule for one server and a cluster. */
+export function standingRefusal(member: Member): Refusal | null {
+  if (member.pool === null) return refuse('not-joined', 'join a pool before keeping a standing offer');
+  if (!member.takesStanding) return refuse('bad-field', 'ask for standing offers in rtc:join (standing: true) to keep one');
+  return null;
+}
+
 /**
  * The pools and their members, and every server rule of ssp v2 that is about them. It knows
  * nothing of sockets, so each rule is tested without one.
@@ -130,7 +167,14 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
   handle(member: M, message: PoolMessage): Refusal | null {
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool, message.data.offerer === true);
+        return this.join(member, message.data.pool, { offerer: message.data.offerer === true, standing: message.data.standing === true });
+      case 'rtc:standing': {
+        const refusal = standingRefusal(member);
+        if (refusal) return refusal;
+        member.standing = { sid: message.data.sid, description: message.data.description };
+        member.send({ type: 'rtc:standing', data: { sid: message.data.sid } });
+        return null;
+      }
       case 'rtc:sdp': {
         const target = this.target(member, message.data.to);
         if ('reason' in target) return target;
@@ -154,6 +198,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
     if (name === null) return;
     const pool = this.pools.get(name);
     member.pool = null;
+    member.standing = null;
     if (!pool) return;
     pool.members.delete(member.id);
     if (pool.members.size === 0 && !pool.created) this.remove(name);
@@ -222,13 +267,31 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
     }));
   }
 
-  private join(member: M, name: string, offerer: boolean): Refusal | null {
+  private join(member: M, name: string, asks: JoinAsks): Refusal | null {
     const others = this.pools.get(name) ? this.others(member, name) : [];
     const refusal = this.admit(member, name);
     if (refusal) return refusal;
-    member.offerer = offerer;
-    member.send({ type: 'rtc:joined', data: { ...this.view(member, others), offerers: others.filter((other) => other.offerer).map((other) => other.id) } });
-    for (const other of others) other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description } });
+    member.offerer = asks.offerer;
+    member.takesStanding = asks.standing;
+    member.standing = null;
+    // a newcomer that asked takes every standing offer there is: one newcomer each
+    const taken = new Map<PeerId, StandingOffer>();
+    if (asks.standing) {
+      for (const other of others) {
+        if (other.standing === null) continue;
+        taken.set(other.id, other.standing);
+        other.standing = null;
+      }
+    }
+    const joined: JoinedMessage['data'] = { ...this.view(member, others), offerers: others.filter((other) => other.offerer).map((other) => other.id) };
+    member.send({
+      type: 'rtc:joined',
+      data: asks.standing ? { ...joined, standingOffers: Object.fromEntries([...taken].map(([id, offer]) => [id, offer.description])) } : joined,
+    });
+    for (const other of others) {
+      const sid = taken.get(other.id)?.sid;
+      other.send({ type: 'rtc:peer', data: sid === undefined ? { id: member.id, description: member.description } : { id: member.id, description: member.description, standing: sid } });
+    }
     this.events.onJoin(name, member);
     return null;
   }

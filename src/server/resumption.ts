@@ -91,6 +91,7 @@ export class Resumption implements SessionResumption {
     fresh.outbox = data.ack ? new Outbox(true, data.last ?? 0) : null;
     fresh.nonce = randomTag();
     fresh.offerer = data.offerer === true;
+    fresh.takesStanding = data.standing === true;
     const token = this.tokens.issue({ id: fresh.id, pool: data.pool, instance: claims.instance, nonce: fresh.nonce }, fresh.principal);
     const refusal = this.host.registry.readmit(fresh, data.pool, claims.instance, { token });
     if (refusal) {

@@ -2,7 +2,7 @@ import { WebSocket, type RawData } from 'ws';
 import type { IceServerFields, PeerDescription, PeerId, ServerMessage } from '../signalling/messages';
 import type { ServerLimits } from './options';
 import { encodeServerFrame, Outbox } from './outbox';
-import type { Member } from './poolRegistry';
+import type { Member, StandingOffer } from './poolRegistry';
 
 /** Where a socket keeps the client it speaks for: it changes when the socket resumes another's place. */
 export const CLIENT = Symbol('rtcpool.client');
@@ -80,6 +80,10 @@ export class ServerClient implements Member {
   nonce: string | null = null;
   /** It joined as an offerer (`rtc:join` `offerer`). */
   offerer = false;
+  /** It asked for standing offers (`rtc:join` `standing`). */
+  takesStanding = false;
+  /** Its standing offer, on a single server (a cluster keeps it in Redis). */
+  standing: StandingOffer | null = null;
   /** The timer of its grace period, while away. */
   grace: NodeJS.Timeout | null = null;
   /** Existing pools its joins created. */

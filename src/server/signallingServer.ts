@@ -203,7 +203,8 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       } else {
         away += 1;
       }
-      heldBytes += client.outbox?.bytes ?? 0;
+      // a standing offer is held for the member too (a cluster keeps its members' in Redis)
+      heldBytes += (client.outbox?.bytes ?? 0) + (client.standing?.description.sdp?.length ?? 0);
     }
     const { pools, members } = (this.clusterRegistry ?? this.registry!).size();
     return {

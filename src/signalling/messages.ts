@@ -45,6 +45,26 @@ export interface JoinMessage {
      * it hears of it (`rtc:peer`); the server lists it in the newcomers' `offerers`.
      */
     readonly offerer?: boolean;
+    /**
+     * Our extension: this client keeps a standing offer for the next newcomer (`rtc:standing`),
+     * and answers the standing offers `rtc:joined` hands it (`standingOffers`).
+     */
+    readonly standing?: boolean;
+  };
+}
+/**
+ * `rtc:standing` from a client (our extension): its standing offer, kept by the server for the
+ * next newcomer that asked for standing offers; it replaces the one before.
+ */
+export interface StandingOfferRequest {
+  /** The event type. */
+  readonly type: 'rtc:standing';
+  /** The event's data. */
+  readonly data: {
+    /** The client's number for this offer: the server's `rtc:standing` and `rtc:peer` `standing` name it. */
+    readonly sid: number;
+    /** The offer (complete: its candidates are in its SDP). */
+    readonly description: SdpDescription;
   };
 }
 /** `rtc:sdp` from a client: a description for peer `to`. */
@@ -92,6 +112,8 @@ export interface ResumeMessage {
     readonly last?: number;
     /** As in `rtc:join`: for a server that readmits a member it no longer knows. */
     readonly offerer?: boolean;
+    /** As in `rtc:join`, for the same reason. */
+    readonly standing?: boolean;
   };
 }
 /**
@@ -118,7 +140,7 @@ export interface IceServersRequest {
   readonly data: Record<string, never>;
 }
 /** Every message a client sends to the server. */
-export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage | AckMessage | IceServersRequest;
+export type ClientMessage = JoinMessage | SdpRequest | CandidateRequest | ResumeMessage | AckMessage | IceServersRequest | StandingOfferRequest;
 
 /** ICE servers handed out by the server (our extension), in `rtc:joined`, `rtc:resumed` and `rtc:ice-servers`. */
 export interface IceServerFields {
@@ -154,6 +176,12 @@ export interface JoinedMessage {
        * offering first. Absent from a server without the extension: then no member is known to.
        */
       readonly offerers?: readonly PeerId[];
+      /**
+       * Our extension, for a newcomer that asked for them (`rtc:join` `standing`): the standing
+       * offers of the members that had one, by member id, taken for this newcomer: it answers
+       * each at once (with `rtc:sdp`, as any answer).
+       */
+      readonly standingOffers?: { readonly [peer: PeerId]: SdpDescription };
     };
 }
 /** `rtc:resumed` (our extension): the resume worked; the pool as it is now. */
@@ -182,6 +210,21 @@ export interface PeerMessage {
     readonly description?: PeerDescription;
     /** It resumed its place (ours). */
     readonly resumed?: boolean;
+    /** The `sid` of this member's standing offer that the newcomer took, and answers (ours). */
+    readonly standing?: number;
+  };
+}
+/**
+ * `rtc:standing` from the server (our extension): the standing offer `sid` is the member's now;
+ * any earlier one was dropped, unless an `rtc:peer` before this said a newcomer took it.
+ */
+export interface StandingOfferMessage {
+  /** The event type. */
+  readonly type: 'rtc:standing';
+  /** The event's data. */
+  readonly data: {
+    /** The standing offer kept. */
+    readonly sid: number;
   };
 }
 /** `rtc:sdp` relayed by the server: `peer` is the sender. */
@@ -266,6 +309,7 @@ export interface IceServersMessage {
 /** Every message a server sends to a client. */
 export type ServerMessage =
   | IceServersMessage
+  | StandingOfferMessage
   | JoinedMessage
   | ResumedMessage
   | PeerMessage

@@ -66,6 +66,19 @@ const readSdp: Read = (v) => {
   if (v.sdp === undefined && v.type === 'rollback') return { type: v.type };
   return isString(v.sdp) ? { type: v.type, sdp: v.sdp } : INVALID;
 };
+/** An offer's `{ type, sdp }`: what a standing offer must be. */
+const readOffer: Read = (v) => (isObject(v) && v.type === 'offer' ? readSdp(v) : INVALID);
+/** `{ [peer]: offer }`, each offer read as {@link readOffer}. */
+const readOfferMap: Read = (v) => {
+  if (!isObject(v)) return INVALID;
+  const offers: Record<string, unknown> = {};
+  for (const [peer, offer] of Object.entries(v)) {
+    const read = readOffer(offer);
+    if (!isId(peer) || read === INVALID) return INVALID;
+    offers[peer] = read;
+  }
+  return offers;
+};
 // wrapped: a table that reads `Number.isInteger` at load is kept by bundlers even when unused
 const isInteger = (v: unknown): boolean => Number.isInteger(v);
 const CANDIDATE_FIELDS: ReadonlyArray<readonly [string, (v: unknown) => boolean]> = [
@@ -119,7 +132,13 @@ const spec = (fields: { readonly [name: string]: readonly [Read, 'optional'?] })
 // The tables are built by calls, which a bundler keeps unless they are marked pure: marked, a
 // bundle that never reads a table leaves it out (the browser entry has no client table).
 const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = /*#__PURE__*/ (() => ({
-  'rtc:join': spec({ pool: [checked(isPoolName)], ack: [checked(isBoolean), 'optional'], offerer: [checked(isBoolean), 'optional'] }),
+  'rtc:join': spec({
+    pool: [checked(isPoolName)],
+    ack: [checked(isBoolean), 'optional'],
+    offerer: [checked(isBoolean), 'optional'],
+    standing: [checked(isBoolean), 'optional'],
+  }),
+  'rtc:standing': spec({ sid: [checked(isSeq)], description: [readOffer] }),
   'rtc:sdp': spec({ to: [checked(isId)], description: [readSdp] }),
   // 3.x clients also send `from`; it is not picked, so it can never be trusted by mistake
   'rtc:candidate': spec({ for: [checked(isId)], candidate: [readCandidate] }),
@@ -130,6 +149,7 @@ const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = /*#__PURE_
     ack: [checked(isBoolean), 'optional'],
     last: [checked(isSeq), 'optional'],
     offerer: [checked(isBoolean), 'optional'],
+    standing: [checked(isBoolean), 'optional'],
   }),
   'rtc:ack': spec({ seq: [checked(isSeq)] }),
   'rtc:ice-servers': spec({}),
@@ -146,6 +166,7 @@ const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = /*#__PURE_
     iceServers: [readIceServers, 'optional'],
     iceServersTtl: [checked(isTtl), 'optional'],
     offerers: [checked(isIdList), 'optional'],
+    standingOffers: [readOfferMap, 'optional'],
   }),
   'rtc:resumed': spec({
     client_id: [checked(isId)],
@@ -156,7 +177,13 @@ const SERVER_SPECS: { readonly [T in ServerMessage['type']]: Spec } = /*#__PURE_
     iceServers: [readIceServers, 'optional'],
     iceServersTtl: [checked(isTtl), 'optional'],
   }),
-  'rtc:peer': spec({ id: [checked(isId)], description: [checked(isDescription), 'optional'], resumed: [checked(isBoolean), 'optional'] }),
+  'rtc:peer': spec({
+    id: [checked(isId)],
+    description: [checked(isDescription), 'optional'],
+    resumed: [checked(isBoolean), 'optional'],
+    standing: [checked(isSeq), 'optional'],
+  }),
+  'rtc:standing': spec({ sid: [checked(isSeq)] }),
   'rtc:sdp': spec({ peer: [checked(isId)], description: [readSdp] }),
   'rtc:candidate': spec({ from: [checked(isId)], candidate: [readCandidate] }),
   // 3.0.0 servers sent only `uid`; it is copied to `id` below

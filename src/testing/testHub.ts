@@ -89,6 +89,8 @@ export class TestHub {
       description,
       pool: null,
       offerer: false,
+      takesStanding: false,
+      standing: null,
       send: (message: ServerMessage) => {
         const frame = encodeFrame(message.type, message.data);
         queueMicrotask(() => this.members.get(member.id)?.deliver(frame));

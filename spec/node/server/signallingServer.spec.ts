@@ -137,6 +137,89 @@ describe('SignallingServer', () => {
           expect(fifth.offerers).to.have.length(1);
         });
 
+        describe('standing offers (our extension)', () => {
+          const STANDING = { type: 'offer', sdp: 'v=0\r\na=standing\r\n' };
+          const joinWith = async (extra: object): Promise<[WsTestClient, Received['data']]> => {
+            const client = await connect();
+            client.send('rtc:join', { pool: 'lobby', offerer: true, ...extra });
+            return [client, await client.next('rtc:joined')];
+          };
+          /** A member that asked for standing offers and keeps `sid`, confirmed. */
+          const standing = async (sid: number, description = STANDING): Promise<WsTestClient> => {
+            const [member] = await joinWith({ standing: true });
+            member.send('rtc:standing', { sid, description });
+            expect(await member.next('rtc:standing')).to.deep.equal({ sid });
+            return member;
+          };
+
+          it('hands a newcomer that asked every standing offer there is, each to it alone, and tells each member that its offer was taken', async () => {
+            const a = await standing(1);
+            const [b, joinedB] = await joinWith({ standing: true });
+            expect(joinedB.standingOffers).to.deep.equal({ [a.id]: STANDING });
+            expect(await a.next('rtc:peer')).to.deep.equal({ id: b.id, description: null, standing: 1 });
+            // taken: the next newcomer gets the classic exchange with a
+            const [c, joinedC] = await joinWith({ standing: true });
+            expect(joinedC.standingOffers).to.deep.equal({});
+            expect(joinedC.offerers).to.have.members([a.id, b.id]);
+            expect(await a.next('rtc:peer')).to.deep.equal({ id: c.id, description: null });
+          });
+
+          it('hands none to a newcomer that did not ask (a 3.x client): the offer stays for the next that asks', async () => {
+            const a = await standing(1);
+            const [b, joinedB] = await joinWith({});
+            expect(joinedB.standingOffers).to.equal(undefined);
+            expect(await a.next('rtc:peer')).to.deep.equal({ id: b.id, description: null });
+            const [, joinedC] = await joinWith({ standing: true });
+            expect(joinedC.standingOffers).to.deep.equal({ [a.id]: STANDING });
+          });
+
+          it('keeps one standing offer per member: a new one replaces the one before, and only the last is handed out', async () => {
+            const a = await standing(1);
+            const newer = { type: 'offer', sdp: 'v=0\r\na=newer\r\n' };
+            a.send('rtc:standing', { sid: 2, description: newer });
+            expect(await a.next('rtc:standing')).to.deep.equal({ sid: 2 });
+            const [, joined] = await joinWith({ standing: true });
+            expect(joined.standingOffers).to.deep.equal({ [a.id]: newer });
+            expect(await a.next('rtc:peer')).to.deep.include({ standing: 2 });
+          });
+
+          it('drops the standing offer of a member that leaves', async () => {
+            const a = await standing(1);
+            const [b] = await joinWith({});
+            await a.next('rtc:peer');
+            await a.close();
+            await b.next('rtc:close');
+            const [, joined] = await joinWith({ standing: true });
+            expect(joined.standingOffers).to.deep.equal({});
+          });
+
+          it('refuses rtc:standing from a client that has not joined (not-joined), from a member that did not ask (bad-field), and one that is not an offer (bad-field)', async () => {
+            const stranger = await connect();
+            stranger.send('rtc:standing', { sid: 1, description: STANDING });
+            expect(await stranger.nextError()).to.equal('not-joined');
+            const [legacy] = await joinWith({});
+            legacy.send('rtc:standing', { sid: 1, description: STANDING });
+            expect(await legacy.nextError()).to.equal('bad-field');
+            const [asked] = await joinWith({ standing: true });
+            await legacy.next('rtc:peer');
+            asked.send('rtc:standing', { sid: 1, description: { type: 'answer', sdp: 'v=0\r\n' } });
+            expect(await asked.nextError()).to.equal('bad-field');
+            asked.send('rtc:standing', { sid: -1, description: STANDING });
+            expect(await asked.nextError()).to.equal('bad-field');
+            // nothing was kept
+            const [, joined] = await joinWith({ standing: true });
+            expect(joined.standingOffers).to.deep.equal({});
+          });
+
+          if (mode === 'single') {
+            it('counts a standing offer in the bytes held', async () => {
+              const before = server.stats().heldBytes;
+              await standing(1);
+              expect(server.stats().heldBytes - before).to.equal(STANDING.sdp.length);
+            });
+          }
+        });
+
         it('refuses a join whose offerer is not a boolean with bad-field, and admits nothing', async () => {
           const client = await connect();
           client.send('rtc:join', { pool: 'lobby', offerer: 'yes' });

@@ -20,7 +20,7 @@ async function socketIoServer(): Promise<{ url: string; io: Server; http: HttpSe
   const server = new Server(http);
   const registry = new PoolRegistry(resolveLimits(), false, { onJoin: () => undefined, onLeave: () => undefined });
   server.on('connection', (socket) => {
-    const member: Member = { id: socket.id, description: null, pool: null, offerer: false, send: (m: ServerMessage) => socket.emit(m.type, m.data) };
+    const member: Member = { id: socket.id, description: null, pool: null, offerer: false, takesStanding: false, standing: null, send: (m: ServerMessage) => socket.emit(m.type, m.data) };
     socket.onAny((type: string, data: unknown) => {
       const parsed = parseClientMessage(type, data);
       if (parsed.kind === 'message' && parsed.message.type !== 'rtc:resume' && parsed.message.type !== 'rtc:ack' && parsed.message.type !== 'rtc:ice-servers') registry.handle(member, parsed.message);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { PeerDescription, PeerId, ServerMessage } from '../../signalling/messages';
+import type { PeerDescription, PeerId, SdpDescription, ServerMessage } from '../../signalling/messages';
 import type { ServerLimits } from '../options';
-import type { MemberInfo, PoolInfo, PoolMessage, Refusal, RegistryEvents, ServerReason } from '../poolRegistry';
+import { standingRefusal, type JoinAsks, type MemberInfo, type PoolInfo, type PoolMessage, type Refusal, type RegistryEvents, type ServerReason, type StandingOffer } from '../poolRegistry';
 import { randomTag } from '../resumeTokens';
 import type { ServerClient } from '../serverClient';
 import { ClusterLink } from './clusterLink';
@@ -71,7 +71,9 @@ export class ClusterRegistry {
     if (resume) return resume.then(() => this.handle(member, message));
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool, message.data.offerer === true);
+        return this.join(member, message.data.pool, { offerer: message.data.offerer === true, standing: message.data.standing === true });
+      case 'rtc:standing':
+        return this.stand(member, message.data);
       case 'rtc:sdp':
         return this.relay(member, message.data.to, { type: 'rtc:sdp', data: { peer: member.id, description: message.data.description } });
       case 'rtc:candidate':
@@ -159,7 +161,20 @@ export class ClusterRegistry {
     return this.link.close();
   }
 
-  private async join(member: ServerClient, name: string, offerer: boolean): Promise<Refusal | null> {
+  /** A member's standing offer goes to Redis; the member hears `rtc:standing` through its node's inbox. */
+  private async stand(member: ServerClient, offer: StandingOffer): Promise<Refusal | null> {
+    const refusal = standingRefusal(member);
+    if (refusal) return refusal;
+    let status: unknown;
+    try {
+      status = await this.link.run('rtcStanding', [member.id, JSON.stringify(offer), String(offer.sid)]);
+    } catch {
+      return UNAVAILABLE;
+    }
+    return status === 'ok' ? null : refuse('not-joined', 'join a pool before keeping a standing offer');
+  }
+
+  private async join(member: ServerClient, name: string, asks: JoinAsks): Promise<Refusal | null> {
     if (member.pool !== null || this.joining.has(member.id)) return refuse('already-joined', `already a member of pool '${member.pool ?? name}'`);
     const pending = { pool: name, early: [] as ServerMessage[] };
     this.joining.set(member.id, pending);
@@ -180,7 +195,8 @@ export class ClusterRegistry {
         this.limits.maxPoolsPerConnection,
         randomUUID(),
         member.nonce,
-        offerer ? 1 : 0,
+        asks.offerer ? 1 : 0,
+        asks.standing ? 1 : 0,
       ])) as string[];
     } catch {
       this.joining.delete(member.id);
@@ -195,9 +211,12 @@ export class ClusterRegistry {
       member.nonce = null;
       return refusalOf(status as ServerReason, detail, name, this.limits);
     }
-    const [, instance, created, offerers, ...descs] = reply as [string, string, string, string, ...string[]];
+    const [, instance, created, offerers, taken, ...descs] = reply as [string, string, string, string, string, ...string[]];
     member.pool = name;
-    member.offerer = offerer;
+    member.offerer = asks.offerer;
+    member.takesStanding = asks.standing;
+    const standingOffers: { [peer: PeerId]: SdpDescription } = {};
+    for (const [id, offer] of Object.entries(JSON.parse(taken) as Record<PeerId, StandingOffer>)) standingOffers[id] = offer.description;
     this.seats.set(member.id, { instance, created });
     const others = membersOf(descs);
     member.send({
@@ -208,6 +227,7 @@ export class ClusterRegistry {
         descriptions: Object.fromEntries(others.map((other) => [other.id, other.description])),
         pool: name,
         offerers: offerers === '' ? [] : offerers.split(','),
+        ...(asks.standing ? { standingOffers } : {}),
       },
     });
     for (const message of pending.early) member.send(message);

@@ -128,8 +128,9 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     this.sockets.clients.set(fresh.id, fresh);
     fresh.pool = data.pool;
     fresh.nonce = next;
-    // Redis keeps whether it is an offerer; this node needs it only to put the member back
+    // Redis keeps what the member asked at join; this node needs it to put the member back, and to take its standing offers
     fresh.offerer = data.offerer === true;
+    fresh.takesStanding = data.standing === true;
     // numbering goes on from what the member saw; the hand-over's frames come after it
     fresh.outbox = data.ack ? new Outbox(true, last) : null;
     this.registry.seat(fresh.id, { instance, created });

@@ -5,7 +5,8 @@
 //
 // Keys (P = prefix): P:pools SET of pool names; P:pool:<name> HASH member -> node; P:desc:<name>
 // HASH member -> description JSON; P:offerers:<name> HASH member -> '1' for the members that
-// joined as offerers; P:meta:<name> HASH created, instance, address, creator;
+// joined as offerers; P:standing:<name> HASH member -> its standing offer JSON {sid, description};
+// P:meta:<name> HASH created, instance, address, creator;
 // P:member:<id> the member's pool; P:nonce:<id> the nonce its one good resume token carries;
 // P:nodemembers:<node> SET of its members; P:nodes SET of nodes; P:alive:<node> liveness with a
 // TTL; P:inbox:<node> STREAM of what that node delivers, entries { to = "id,id", pool, m = message
@@ -39,7 +40,7 @@ local function removePool(name)
     if redis.call('DECR', P .. ':addrpools:' .. address) <= 0 then redis.call('DEL', P .. ':addrpools:' .. address) end
     if redis.call('DECR', P .. ':connpools:' .. creator) <= 0 then redis.call('DEL', P .. ':connpools:' .. creator) end
   end
-  redis.call('DEL', meta, P .. ':pool:' .. name, P .. ':desc:' .. name, P .. ':offerers:' .. name)
+  redis.call('DEL', meta, P .. ':pool:' .. name, P .. ':desc:' .. name, P .. ':offerers:' .. name, P .. ':standing:' .. name)
   redis.call('SREM', P .. ':pools', name)
 end
 -- takes a member out of its pool (only if it is on node, when node is given); rtc:close to the rest
@@ -53,6 +54,7 @@ local function leave(id, node)
   redis.call('HDEL', poolKey, id)
   redis.call('HDEL', P .. ':desc:' .. name, id)
   redis.call('HDEL', P .. ':offerers:' .. name, id)
+  redis.call('HDEL', P .. ':standing:' .. name, id)
   if at then redis.call('SREM', P .. ':nodemembers:' .. at, id) end
   if redis.call('HLEN', poolKey) == 0 and redis.call('HGET', P .. ':meta:' .. name, 'created') ~= '1' then
     removePool(name)
@@ -66,8 +68,9 @@ end
 /**
  * rtc:join. ARGV: prefix, node, id, pool, description JSON, address, private (1/0), maxPools,
  * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce,
- * offerer (1/0). Returns { 'ok', instance, created, the others that are offerers (ids joined by
- * ','), others (id, description JSON, ...) } or { reason, detail }.
+ * offerer (1/0), standing (1/0: the newcomer takes every standing offer there is). Returns { 'ok',
+ * instance, created, the others that are offerers (ids joined by ','), the standing offers taken
+ * (a JSON object id -> {sid, description}), others (id, description JSON, ...) } or { reason, detail }.
  */
 export const JOIN = `${COMMON}
 local node, id, name, desc, address = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -95,10 +98,46 @@ if ARGV[14] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') e
 redis.call('SET', P .. ':member:' .. id, name)
 redis.call('SET', P .. ':nonce:' .. id, ARGV[13])
 redis.call('SADD', P .. ':nodemembers:' .. node, id)
-deliver(members, nil, name, '{"type":"rtc:peer","data":{"id":' .. q(id) .. ',"description":' .. desc .. '}}')
-local reply = { 'ok', redis.call('HGET', meta, 'instance'), redis.call('HGET', meta, 'created'), table.concat(offerers, ',') }
+-- a newcomer that asked takes every standing offer there is; their members hear which of theirs
+local taken = {}
+local standingKey = P .. ':standing:' .. name
+if ARGV[15] == '1' then
+  local offers = redis.call('HGETALL', standingKey)
+  for i = 1, #offers, 2 do taken[offers[i]] = offers[i + 1] end
+  redis.call('DEL', standingKey)
+end
+local plain = {}
+local offered = {}
+for i = 1, #members, 2 do
+  local offer = taken[members[i]]
+  if offer then
+    deliver({ members[i], members[i + 1] }, nil, name, '{"type":"rtc:peer","data":{"id":' .. q(id) .. ',"description":' .. desc .. ',"standing":' .. q(cjson.decode(offer).sid) .. '}}')
+    table.insert(offered, q(members[i]) .. ':' .. offer)
+  else
+    table.insert(plain, members[i])
+    table.insert(plain, members[i + 1])
+  end
+end
+deliver(plain, nil, name, '{"type":"rtc:peer","data":{"id":' .. q(id) .. ',"description":' .. desc .. '}}')
+local reply = { 'ok', redis.call('HGET', meta, 'instance'), redis.call('HGET', meta, 'created'), table.concat(offerers, ','), '{' .. table.concat(offered, ',') .. '}' }
 for i = 1, #descs do table.insert(reply, descs[i]) end
 return reply
+`;
+
+/**
+ * rtc:standing: a member's standing offer replaces the one before, and the member hears so
+ * through its node's inbox, behind any rtc:peer that said a newcomer took the one before.
+ * ARGV: prefix, id, offer JSON {sid, description}, sid. Returns 'ok' or 'not-joined'.
+ */
+export const STANDING = `${COMMON}
+local id = ARGV[2]
+local name = redis.call('GET', P .. ':member:' .. id)
+if not name then return 'not-joined' end
+local node = redis.call('HGET', P .. ':pool:' .. name, id)
+if not node then return 'not-joined' end
+redis.call('HSET', P .. ':standing:' .. name, id, ARGV[3])
+deliver({ id, node }, nil, name, '{"type":"rtc:standing","data":{"sid":' .. ARGV[4] .. '}}')
+return 'ok'
 `;
 
 /** rtc:sdp or rtc:candidate. ARGV: prefix, from, to, message JSON. Returns 'ok', 'not-joined' or 'unknown-peer'. */
