@@ -130,10 +130,10 @@ export class PeerSet {
    * Makes the connection to a new peer. `wire` runs before anyone hears of it, so negotiation
    * listens to the peer connection before the app can touch it and no negotiationneeded is missed;
    * a subscription it returns ends when the peer is removed. It runs again for each rebuilt
-   * connection of the peer.
+   * connection of the peer. `pc` is a connection made already (a standing offer the peer took);
+   * by default a new one.
    */
-  add(id: PeerId, description: PeerDescription, wire: WireConnection): void {
-    const pc = this.make();
+  add(id: PeerId, description: PeerDescription, wire: WireConnection, pc: RTCPeerConnection = this.make()): void {
     this.descriptions[id] = description;
     const { connection } = this.attach(id, pc, wire, 0);
     this.list.next([...this.list.value, connection]);
@@ -198,8 +198,8 @@ export class PeerSet {
     }
   }
 
-  /** A new peer connection with rtcpool's control channel. */
-  private make(): RTCPeerConnection {
+  /** A new peer connection with rtcpool's control channel, in the current configuration. */
+  make(): RTCPeerConnection {
     const pc = new this.PeerConnection(this.configuration);
     try {
       pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id });

@@ -3,7 +3,7 @@ import { connectionFailures, iceErrorCause, iceServerErrors } from './iceErrors'
 import { IceServerSupply } from './iceServerSupply';
 import type { ManagedConnection } from './connection';
 import { RtcPoolError } from './errors';
-import type { FirstOfferHint, NegotiationInput, NegotiationOutput } from './negotiation/actions';
+import type { NegotiationInput, NegotiationOutput } from './negotiation/actions';
 import { negotiationEpic } from './negotiation/negotiationEpic';
 import { peerConnectionPort } from './negotiation/peerConnectionPort';
 import { PeerSet, type ConnectionEvent, type DescribeEvent } from './peerSet';
@@ -12,7 +12,8 @@ import { PoolEvents } from './poolEvents';
 import type { PeerDescription, PeerId, ServerMessage } from './signalling/messages';
 import { Signalling, type TransceiverLike } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
-import { SignallingSession } from './signallingSession';
+import { SignallingSession, type Meeting } from './signallingSession';
+import { StandingOffers } from './standingOffers';
 import { inSubscriberZone } from './zone/inSubscriberZone';
 import { runOutsideZone } from './zone/runOutsideZone';
 
@@ -46,6 +47,8 @@ export class Pool {
   /** `ice-server` errors of every connection, before each cause is reported once. */
   private readonly iceServerFailures = new Subject<RtcPoolError>();
   private readonly ice: IceServerSupply;
+  /** The standing offer of the extension, when `options.standingOffer` asks for it. */
+  private readonly standing: StandingOffers | null;
 
   /** Every current connection; replays the current list and emits on every change. */
   readonly connections$: Observable<ManagedConnection[]>;
@@ -111,16 +114,35 @@ export class Pool {
       {
         has: (id) => this.peers.has(id),
         ids: () => this.peers.ids(),
-        connect: (id, polite, description, firstOffer) => this.addPeer(id, polite, description, firstOffer),
+        connect: (id, polite, description, meeting) => this.addPeer(id, polite, description, meeting),
+        // a restarted server lost our standing offer: a new one (the old one's fate, if a newcomer
+        // took it meanwhile, arrives first: the server sends what it kept before it confirms)
+        resumed: () => this.standing?.renew(),
         drop: (id) => this.onPeerClosed(id),
         grantIceServers: (iceServers, ttl) => this.ice.grant(iceServers, ttl),
       },
       (error) => this.errorEvents.next(error),
       options.joinTimeoutMs,
+      options.standingOffer ? () => this.standing?.forJoin() : null,
     );
+    this.standing = options.standingOffer
+      ? new StandingOffers({
+          make: () => this.peers.make(),
+          serving: () => this.session.state === 'joined' && this.session.servesStanding,
+          send: (sid, description) => this.session.send('rtc:standing', { sid, description }),
+          report: (error) => this.errorEvents.next(error),
+        })
+      : null;
+    // made with the pool, in the root zone (its events are no app's), to ride on rtc:join
+    runOutsideZone(() => this.standing?.renew());
     this.state$ = this.session.state$.pipe(inSubscriberZone());
     this.joined$ = this.session.joined$.pipe(inSubscriberZone());
     this.subscription.add(this.session.joined$.subscribe((result) => this.events.dispatchEvent(new CustomEvent('join', { detail: result }))));
+    // joined (first, or afresh after a refused resume): the server keeps our standing offer, or none
+    if (this.standing) {
+      const standing = this.standing;
+      this.subscription.add(this.session.joined$.subscribe(() => standing.joined()));
+    }
     this.subscription.add(
       negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.onNegotiation(output)),
     );
@@ -192,6 +214,8 @@ export class Pool {
     switch (message.type) {
       case 'rtc:ice-servers':
         return this.ice.grant(message.data.iceServers, message.data.iceServersTtl);
+      case 'rtc:standing':
+        return this.standing?.confirmed(message.data.sid);
       case 'rtc:sdp':
         return this.actions.next({ type: 'remote-description', peer: message.data.peer, description: message.data.description });
       case 'rtc:candidate':
@@ -231,14 +255,24 @@ export class Pool {
     }
   }
 
-  private addPeer(id: PeerId, polite: boolean, description: PeerDescription, firstOffer: FirstOfferHint): void {
+  private addPeer(id: PeerId, polite: boolean, description: PeerDescription, meeting: Meeting): void {
+    const firstOffer = { peerOffers: meeting.peerOffers, roundTripMs: meeting.roundTripMs };
+    // the newcomer took our standing offer: its connection, offer made, is the peer's
+    const standing = meeting.tookStanding === undefined ? undefined : (this.standing?.take(meeting.tookStanding) ?? undefined);
     try {
-      this.peers.add(id, description, (pc) => {
-        this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc), firstOffer });
-        const watch = iceServerErrors(pc, id).subscribe((error) => this.iceServerFailures.next(error));
-        watch.add(connectionFailures(pc, id).subscribe((error) => this.errorEvents.next(error)));
-        return watch;
-      });
+      this.peers.add(
+        id,
+        description,
+        (pc) => {
+          this.actions.next({ type: 'peer-added', peer: id, polite, port: peerConnectionPort(pc), firstOffer });
+          const watch = iceServerErrors(pc, id).subscribe((error) => this.iceServerFailures.next(error));
+          watch.add(connectionFailures(pc, id).subscribe((error) => this.errorEvents.next(error)));
+          return watch;
+        },
+        standing,
+      );
+      // the peer's standing offer, handed over at join: answered at once, as if it came by rtc:sdp
+      if (meeting.standingOffer) this.actions.next({ type: 'remote-description', peer: id, description: meeting.standingOffer });
     } catch (error) {
       // a bad RTCConfiguration, or Chromium's cap on peer connections: this peer only is lost
       this.errorEvents.next(
@@ -249,6 +283,8 @@ export class Pool {
 
   /** New ICE servers: every connection gets them; one that refuses says so on `errors$`. */
   private reconfigure(configuration: RTCConfiguration): void {
+    // a standing offer made with the old servers carries their candidates: make it anew
+    if (this.session.state === 'joined') this.standing?.renew();
     for (const { id, error } of this.peers.reconfigure(configuration)) {
       this.errorEvents.next(new RtcPoolError('ice-server', `the connection to ${id} refused new ICE servers: ${String(error)}`, { cause: error, peer: id }));
     }
@@ -258,6 +294,7 @@ export class Pool {
     if (this.state === 'stopped' || this.state === 'closed') return;
     for (const id of this.peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
     this.peers.close();
+    this.standing?.close();
     this.ice.close();
     this.subscription.unsubscribe();
     this.session.end(final);

@@ -10,10 +10,19 @@ import {
   type PoolState,
 } from './poolOptions';
 import type { FirstOfferHint } from './negotiation/actions';
-import type { PeerDescription, PeerId, PoolView, ServerMessage } from './signalling/messages';
+import type { StandingOfferInit } from './standingOffers';
+import type { PeerDescription, PeerId, PoolView, SdpDescription, ServerMessage } from './signalling/messages';
 import type { Signalling } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
 import { replayState } from './util/replayState';
+
+/** How this endpoint meets a peer: who offers first, and the standing offers of the extension. */
+export interface Meeting extends FirstOfferHint {
+  /** The peer's standing offer, handed over by `rtc:joined`: answer it at once. */
+  readonly standingOffer?: SdpDescription;
+  /** The `sid` of our own standing offer that this newcomer took: its connection is the peer's. */
+  readonly tookStanding?: number;
+}
 
 /** What a {@link SignallingSession} asks of the pool that keeps the peers. */
 export interface SessionPeers {
@@ -23,9 +32,12 @@ export interface SessionPeers {
   ids(): PeerId[];
   /**
    * Make a connection to `id`: polite when this endpoint learned of it from a pool view;
-   * `firstOffer` says whether the peer will offer unasked, and how far the server is.
+   * `meeting` says whether the peer will offer unasked, how far the server is, and which standing
+   * offer, if any, the connection starts from.
    */
-  connect(id: PeerId, polite: boolean, description: PeerDescription, firstOffer: FirstOfferHint): void;
+  connect(id: PeerId, polite: boolean, description: PeerDescription, meeting: Meeting): void;
+  /** The session resumed after an outage (`rtc:resumed`). */
+  resumed(): void;
   /** `id` is gone: it left, or it did not come back after a resume, or the session was lost. */
   drop(id: PeerId): void;
   /** The server handed out ICE servers (the TURN extension), before any peer is met. */
@@ -61,6 +73,8 @@ export class SignallingSession {
   private askedAt = 0;
   /** The round trip to the server, from the last join or resume to its answer, in ms. */
   private roundTripMs = 0;
+  /** The server of this membership keeps standing offers (its `rtc:joined` had `standingOffers`). */
+  private keepsStanding = false;
 
   /** The pool's state; replays the current one. */
   readonly state$: Observable<PoolState> = replayState(this.poolState);
@@ -75,6 +89,11 @@ export class SignallingSession {
     private readonly peers: SessionPeers,
     private readonly report: (error: RtcPoolError) => void,
     private readonly joinTimeoutMs = DEFAULT_JOIN_TIMEOUT_MS,
+    /**
+     * Ask for standing offers (`rtc:join` `standing`): the pool keeps one, and takes others'.
+     * Called for each `rtc:join`, it gives the standing offer the join carries, if one is ready.
+     */
+    private readonly standing: (() => StandingOfferInit | undefined) | null = null,
   ) {
     this.subscription.add(this.signals.state$.subscribe((state) => this.onTransport(state)));
   }
@@ -86,6 +105,11 @@ export class SignallingSession {
 
   get state(): PoolState {
     return this.poolState.value;
+  }
+
+  /** Whether the server of this membership keeps standing offers (our extension). */
+  get servesStanding(): boolean {
+    return this.keepsStanding;
   }
 
   /** Join the pool `pool`: see `Pool.join`. */
@@ -107,7 +131,7 @@ export class SignallingSession {
         this.onResumed(message.data);
         return true;
       case 'rtc:peer':
-        this.onPeer(message.data.id, message.data.resumed === true, message.data.description ?? null);
+        this.onPeer(message.data.id, message.data.resumed === true, message.data.description ?? null, message.data.standing);
         return true;
       case 'rtc:close':
         this.unconfirmed.delete(message.data.id);
@@ -173,8 +197,8 @@ export class SignallingSession {
       throw error;
     });
     this.askedAt = performance.now();
-    // every pool offers to each newcomer at once (its control channel): the server may say so
-    this.send('rtc:join', { pool, offerer: true });
+    const standingOffer = this.standing?.();
+    this.send('rtc:join', this.asks(standingOffer ? { pool, standingOffer } : { pool }));
     return result;
   }
 
@@ -199,18 +223,19 @@ export class SignallingSession {
     this.resumeWait = timer(RESUME_TIMEOUT_MS).subscribe(() => this.rejoin());
     this.subscription.add(this.resumeWait);
     this.askedAt = performance.now();
-    this.send('rtc:resume', { id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen, offerer: true });
+    this.send('rtc:resume', this.asks({ id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen }));
   }
 
   private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
     if (this.state !== 'joining') return this.unexpected('rtc:joined');
     this.roundTripMs = performance.now() - this.askedAt;
+    this.keepsStanding = data.standingOffers !== undefined;
     // before meeting anyone: the connections made now need the servers handed out
     this.peers.grantIceServers(data.iceServers, data.iceServersTtl);
     this.myId = data.client_id;
     this.joinedPool = data.pool ?? this.requestedPool!;
     this.token = data.token ?? null;
-    const peers = this.meet(data, new Set(data.offerers));
+    const peers = this.meet(data, new Set(data.offerers), data.standingOffers ?? {});
     this.poolState.next('joined');
     this.joinedEvents.next({ id: data.client_id, pool: this.joinedPool, peers });
   }
@@ -226,7 +251,8 @@ export class SignallingSession {
     this.peers.grantIceServers(data.iceServers, data.iceServersTtl);
     this.poolState.next('joined');
     // members met on a resume joined while this one was away: none is known to offer to it
-    const listed = new Set(this.meet(data, new Set()));
+    const listed = new Set(this.meet(data, new Set(), {}));
+    this.peers.resumed();
     const missing = this.peers.ids().filter((id) => !listed.has(id));
     if (missing.length === 0) return;
     for (const id of missing) this.unconfirmed.add(id);
@@ -237,7 +263,7 @@ export class SignallingSession {
     );
   }
 
-  private onPeer(id: PeerId, resumed: boolean, description: PeerDescription): void {
+  private onPeer(id: PeerId, resumed: boolean, description: PeerDescription, tookStanding: number | undefined): void {
     // a peer that resumed its place, which we may still be connected to
     if (resumed && this.peers.has(id)) {
       this.unconfirmed.delete(id);
@@ -245,7 +271,7 @@ export class SignallingSession {
     }
     if (this.state !== 'joined') return this.unexpected('rtc:peer');
     if (id === this.myId || this.peers.has(id)) return this.unexpected('rtc:peer');
-    this.peers.connect(id, false, description, { peerOffers: false, roundTripMs: this.roundTripMs });
+    this.peers.connect(id, false, description, { peerOffers: false, roundTripMs: this.roundTripMs, tookStanding });
   }
 
   private onRefusal(reason: string, error: RtcPoolError): void {
@@ -274,14 +300,26 @@ export class SignallingSession {
   /**
    * Connects to the peers a pool view (`rtc:joined`, `rtc:resumed`) lists that this endpoint
    * has no connection to yet; it is polite to them, having learned of them from the view, and
-   * waits for the first offer of those among `offerers`. Returns every peer listed but itself.
+   * waits for the first offer of those among `offerers`, and answers the `standingOffers` handed
+   * to it. Returns every peer listed but itself.
    */
-  private meet(view: PoolView, offerers: ReadonlySet<PeerId>): PeerId[] {
+  private meet(view: PoolView, offerers: ReadonlySet<PeerId>, standingOffers: { readonly [peer: PeerId]: SdpDescription }): PeerId[] {
     const peers = [...new Set(view.peers)].filter((peer) => peer !== view.client_id);
     for (const peer of peers) {
       if (this.peers.has(peer)) continue;
-      this.peers.connect(peer, true, view.descriptions[peer] ?? null, { peerOffers: offerers.has(peer), roundTripMs: this.roundTripMs });
+      const standingOffer = Object.prototype.hasOwnProperty.call(standingOffers, peer) ? standingOffers[peer] : undefined;
+      this.peers.connect(peer, true, view.descriptions[peer] ?? null, {
+        peerOffers: offerers.has(peer) || standingOffer !== undefined,
+        roundTripMs: this.roundTripMs,
+        standingOffer,
+      });
     }
     return peers;
+  }
+
+  /** What `rtc:join` and `rtc:resume` ask of our extensions besides `data`. */
+  private asks<T extends object>(data: T): T & { offerer: true; standing?: true } {
+    // every pool offers to each newcomer at once (its control channel): the server may say so
+    return this.standing !== null ? { ...data, offerer: true, standing: true } : { ...data, offerer: true };
   }
 }

@@ -1,7 +1,8 @@
+import { expect } from 'chai';
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { FIRST_OFFER_GRACE_MS, type Pool } from '../../src';
 import { testNetwork, uniquePool, type DelayedServer, type SpawnedServer } from './support/environment';
-import { incomingChannel, MESH_TIMEOUT_MS, peerConnectionMark, PoolTracker, settle } from './support/pools';
+import { incomingChannel, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince, PoolTracker, settle } from './support/pools';
 import { channelFrom, greetNewcomers, pool3, type Pool3 } from './support/pools3';
 import { admissionOrder, expectRight, settled, wrongCounts } from './support/relayCounts';
 
@@ -85,6 +86,90 @@ describe('negotiation at a distance: 150 ms each way to the server, counted at t
     } finally {
       clearInterval(busy);
     }
+  });
+
+  describe('standing offers (PoolOptions.standingOffer)', () => {
+    const STANDING = { standingOffer: true };
+
+    /**
+     * Pools keeping standing offers that join `name` through `via` in `order`, in the order the
+     * server admitted them. Each makes its standing offer as it is made, before it joins; a pool
+     * that joined a server that keeps none (`plain`) drops its own.
+     */
+    async function joinStanding(via: DelayedServer, name: string, size: number, order: JoinOrder): Promise<Pool[]> {
+      const mark = peerConnectionMark();
+      const pools = Array.from({ length: size }, () => tracker.create(via.url, STANDING));
+      if (order === 'all at once') {
+        await Promise.all(pools.map((pool) => pool.join(name)));
+        return pools;
+      }
+      for (const [index, pool] of pools.entries()) {
+        await pool.join(name);
+        await settled(pools.slice(0, index + 1), mark, QUIET_MS, via === plain ? size - index - 1 : size);
+      }
+      return pools;
+    }
+
+    for (const size of [2, 4, 6]) {
+      it(`${size} pools joining one after another through our server: each newcomer answers every member's standing offer, one offer and one answer per pair`, async function () {
+        this.timeout(120_000);
+        const mark = peerConnectionMark();
+        const pools = await joinStanding(ours, uniquePool('standing'), size, 'one after another');
+        await settled(pools, mark, QUIET_MS, size);
+        const counts = await testNetwork.relays(server);
+        expectRight(wrongCounts(counts, pools));
+        const relayed = pools.flatMap((older, o) => pools.slice(o + 1).map((newcomer) => counts[`${older.id}>${newcomer.id}`]?.standingOffers ?? 0));
+        expect(relayed, 'standing offers per pair').to.deep.equal(relayed.map(() => 1));
+        expect(tracker.errors.map((error) => error.message)).to.deep.equal([]);
+      });
+
+      it(`${size} pools keeping standing offers joining all at once through our server: one offer and one answer per pair, standing or classic`, async function () {
+        this.timeout(120_000);
+        const mark = peerConnectionMark();
+        const pools = await joinStanding(ours, uniquePool('standing-once'), size, 'all at once');
+        await settled(pools, mark, QUIET_MS, size);
+        const counts = await testNetwork.relays(server);
+        expectRight(wrongCounts(counts, admissionOrder(pools, counts)));
+        expect(tracker.errors.map((error) => error.message)).to.deep.equal([]);
+      });
+    }
+
+    it('through a plain ssp v2 server: the classic exchange, and no standing connection is kept', async function () {
+      this.timeout(120_000);
+      const mark = peerConnectionMark();
+      const pools = await joinStanding(plain, uniquePool('standing-plain'), 4, 'one after another');
+      await settled(pools, mark, QUIET_MS, 0);
+      const counts = await testNetwork.relays(server);
+      expectRight(wrongCounts(counts, pools));
+      const ids = new Set(pools.map((pool) => pool.id));
+      const ofThisMesh = Object.entries(counts).filter(([pair]) => pair.split('>').every((id) => ids.has(id)));
+      expect(ofThisMesh.reduce((sum, [, count]) => sum + count.standingOffers, 0)).to.equal(0);
+    });
+
+    it('a 3.0.2 newcomer meets a pool keeping a standing offer: the classic exchange, our offer the only one', async function () {
+      this.timeout(60_000);
+      const name = uniquePool('standing-3x');
+      const older = tracker.create(ours.url, STANDING);
+      await older.join(name);
+      const greeted = firstValueFrom(older.peerJoined$.pipe(take(1), timeout(MESH_TIMEOUT_MS))).then((connection) => connection.dataChannel('greet'));
+      const newcomer = await pool3(ours.url);
+      pools3.push(newcomer);
+      const arrived = channelFrom(newcomer, 'greet');
+      newcomer.join(name);
+      await Promise.all([greeted, arrived]);
+      await settle(QUIET_MS);
+      const counts = await testNetwork.relays(server);
+      expectRight(wrongCounts(counts, [older, newcomer], { candidates: false }));
+      expect(counts[`${older.id}>${newcomer.id}`]?.standingOffers).to.equal(0);
+    });
+
+    it('closes every standing connection with the pool', async function () {
+      this.timeout(60_000);
+      const mark = peerConnectionMark();
+      await joinStanding(ours, uniquePool('standing-close'), 3, 'one after another');
+      tracker.closeAll();
+      expect(peerConnectionsSince(mark).filter((pc) => pc.signalingState !== 'closed')).to.deep.equal([]);
+    });
   });
 
   describe('with rtcpool 3.0.2 peers, whose app greets each newcomer with a channel', () => {

@@ -1,6 +1,7 @@
 // Counts what a signalling server relays, read off the bytes it writes to its clients' sockets:
 // every WebSocket text frame the server sends is decoded and the rtc:sdp and rtc:candidate
-// relays are tallied per directed pair (sender id > recipient id). Nothing in the server is
+// relays are tallied per directed pair (sender id > recipient id), and so are the standing offers
+// `rtc:joined` hands a newcomer (as offers, and as standingOffers). Nothing in the server is
 // touched: the counter watches the raw sockets of the HTTP server's upgrades, so it counts
 // exactly what went on the wire. Test-only (spec/support/karmaSignallingFramework.cjs).
 
@@ -55,7 +56,15 @@ class RelayCounter {
       }
       const data = message && message.data;
       if (!data) return;
-      if (message.type === 'rtc:joined' || message.type === 'rtc:resumed') recipient = data.client_id;
+      if (message.type === 'rtc:joined' || message.type === 'rtc:resumed') {
+        recipient = data.client_id;
+        for (const from of Object.keys(data.standingOffers || {})) {
+          this.tally(from, recipient, (entry) => {
+            entry.offers += 1;
+            entry.standingOffers += 1;
+          });
+        }
+      }
       else if (message.type === 'rtc:sdp') this.tally(data.peer, recipient, (entry) => (entry[`${data.description.type}s`] = (entry[`${data.description.type}s`] || 0) + 1));
       else if (message.type === 'rtc:candidate') {
         this.tally(data.from, recipient, (entry) => {
@@ -86,13 +95,13 @@ class RelayCounter {
     const key = `${from}>${to}`;
     let entry = this.pairs.get(key);
     if (!entry) {
-      entry = { offers: 0, answers: 0, rollbacks: 0, candidates: 0, endOfCandidates: 0, duplicateCandidates: 0, seen: new Set() };
+      entry = { offers: 0, standingOffers: 0, answers: 0, rollbacks: 0, candidates: 0, endOfCandidates: 0, duplicateCandidates: 0, seen: new Set() };
       this.pairs.set(key, entry);
     }
     change(entry);
   }
 
-  /** Tallies per directed pair, `{ 'a>b': { offers, answers, candidates, endOfCandidates, duplicateCandidates } }`. */
+  /** Tallies per directed pair, `{ 'a>b': { offers, standingOffers, answers, candidates, endOfCandidates, duplicateCandidates } }`. */
   report() {
     return Object.fromEntries([...this.pairs].map(([key, { seen: _seen, ...counts }]) => [key, counts]));
   }

@@ -2,7 +2,10 @@ import type { Duplex } from 'node:stream';
 
 /** What a signalling server relayed from one peer to another, as written on the wire. */
 export interface RelayTally {
+  /** Offers relayed in rtc:sdp, and standing offers handed over in rtc:joined. */
   offers: number;
+  /** Of those, the standing offers. */
+  standingOffers: number;
   answers: number;
   rollbacks: number;
   candidates: number;

@@ -59,10 +59,17 @@ export interface StandingOffer {
   readonly description: SdpDescription;
 }
 
-/** The answer to a member's `rtc:join` `offerer` and `standing`. */
+/** What a member's `rtc:join` asks of our extensions: `offerer`, `standing`, and its `standingOffer`. */
 export interface JoinAsks {
   readonly offerer: boolean;
   readonly standing: boolean;
+  /** Its standing offer, kept once it is admitted (with `standing` only). */
+  readonly offer: StandingOffer | null;
+}
+
+/** The extension fields of a validated `rtc:join`. */
+export function joinAsks({ offerer, standing, standingOffer }: Extract<PoolMessage, { type: 'rtc:join' }>['data']): JoinAsks {
+  return { offerer: offerer === true, standing: standing === true, offer: standing === true ? (standingOffer ?? null) : null };
 }
 
 /** A member as the application lists it. */
@@ -167,7 +174,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
   handle(member: M, message: PoolMessage): Refusal | null {
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool, { offerer: message.data.offerer === true, standing: message.data.standing === true });
+        return this.join(member, message.data.pool, joinAsks(message.data));
       case 'rtc:standing': {
         const refusal = standingRefusal(member);
         if (refusal) return refusal;
@@ -273,7 +280,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
     if (refusal) return refusal;
     member.offerer = asks.offerer;
     member.takesStanding = asks.standing;
-    member.standing = null;
+    member.standing = asks.offer;
     // a newcomer that asked takes every standing offer there is: one newcomer each
     const taken = new Map<PeerId, StandingOffer>();
     if (asks.standing) {

@@ -50,6 +50,8 @@ export interface JoinMessage {
      * and answers the standing offers `rtc:joined` hands it (`standingOffers`).
      */
     readonly standing?: boolean;
+    /** Our extension, with `standing`: the client's standing offer, ready before it joined. */
+    readonly standingOffer?: { readonly sid: number; readonly description: SdpDescription };
   };
 }
 /**

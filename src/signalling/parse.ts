@@ -68,6 +68,12 @@ const readSdp: Read = (v) => {
 };
 /** An offer's `{ type, sdp }`: what a standing offer must be. */
 const readOffer: Read = (v) => (isObject(v) && v.type === 'offer' ? readSdp(v) : INVALID);
+/** `{ sid, description }` of a standing offer, riding on `rtc:join`. */
+const readStandingOffer: Read = (v) => {
+  if (!isObject(v) || !isSeq(v.sid)) return INVALID;
+  const description = readOffer(v.description);
+  return description === INVALID ? INVALID : { sid: v.sid, description };
+};
 /** `{ [peer]: offer }`, each offer read as {@link readOffer}. */
 const readOfferMap: Read = (v) => {
   if (!isObject(v)) return INVALID;
@@ -137,6 +143,7 @@ const CLIENT_SPECS: { readonly [T in ClientMessage['type']]: Spec } = /*#__PURE_
     ack: [checked(isBoolean), 'optional'],
     offerer: [checked(isBoolean), 'optional'],
     standing: [checked(isBoolean), 'optional'],
+    standingOffer: [readStandingOffer, 'optional'],
   }),
   'rtc:standing': spec({ sid: [checked(isSeq)], description: [readOffer] }),
   'rtc:sdp': spec({ to: [checked(isId)], description: [readSdp] }),

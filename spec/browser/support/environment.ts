@@ -41,7 +41,10 @@ export interface DelayedServer {
 
 /** What a counting server relayed from one peer to another (rtc:sdp and rtc:candidate), as sent on the wire. */
 export interface RelayCount {
+  /** Offers relayed in rtc:sdp, and standing offers handed over in rtc:joined. */
   readonly offers: number;
+  /** Of those, the standing offers (their candidates are in their SDP: none is relayed). */
+  readonly standingOffers: number;
   readonly answers: number;
   readonly rollbacks: number;
   /** Candidates, end-of-candidates not included. */

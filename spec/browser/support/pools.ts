@@ -1,5 +1,5 @@
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
-import { Pool, signalling, type ManagedConnection, type RtcPoolError } from '../../../src';
+import { Pool, signalling, type ManagedConnection, type PoolOptions, type RtcPoolError } from '../../../src';
 import { LOCAL_ONLY, signallingUrl } from './environment';
 
 /** How long a spec waits for a mesh or a channel before it fails. */
@@ -54,8 +54,8 @@ export class PoolTracker {
   readonly errors: RtcPoolError[] = [];
 
   /** A pool on a WebSocket channel to the test server (or to another server of the test set-up's). */
-  create(url = signallingUrl()): Pool {
-    const pool = new Pool(LOCAL_ONLY, new signalling.websocket(url));
+  create(url = signallingUrl(), options: PoolOptions = {}): Pool {
+    const pool = new Pool(LOCAL_ONLY, new signalling.websocket(url), options);
     pool.errors$.subscribe((error) => this.errors.push(error));
     this.pools.push(pool);
     return pool;

@@ -12,9 +12,10 @@ export interface Member {
 /**
  * Every connection of every pool is connected, then nothing is relayed for `quietMs` (long
  * enough for any late offer to go out: a held one, or one back), and every peer connection made
- * since `mark` is stable.
+ * since `mark` is stable but the `standing` ones: each pool that keeps a standing offer has one
+ * connection in have-local-offer.
  */
-export async function settled(pools: Pool[], mark: number, quietMs: number): Promise<void> {
+export async function settled(pools: Pool[], mark: number, quietMs: number, standing = 0): Promise<void> {
   await Promise.all(pools.map((pool) => connectionsOf(pool, pools.length - 1)));
   await Promise.all(
     pools.flatMap((pool) =>
@@ -24,10 +25,12 @@ export async function settled(pools: Pool[], mark: number, quietMs: number): Pro
     ),
   );
   await settle(quietMs);
-  expect(peerConnectionsSince(mark).map((pc) => pc.signalingState)).to.not.include.members(['have-local-offer', 'have-remote-offer']);
+  const states = peerConnectionsSince(mark).map((pc) => pc.signalingState);
+  expect(states.filter((state) => state === 'have-local-offer').length, 'offers standing or unanswered').to.equal(standing);
+  expect(states).to.not.include('have-remote-offer');
 }
 
-const NONE: RelayCount = { offers: 0, answers: 0, rollbacks: 0, candidates: 0, endOfCandidates: 0, duplicateCandidates: 0 };
+const NONE: RelayCount = { offers: 0, standingOffers: 0, answers: 0, rollbacks: 0, candidates: 0, endOfCandidates: 0, duplicateCandidates: 0 };
 
 /** The relays of one unordered pair, as seen from the older peer: `out` older → newcomer, `back` newcomer → older. */
 function pairOf(counts: RelayCounts, older: Member, newcomer: Member): { out: RelayCount; back: RelayCount } {
@@ -67,8 +70,13 @@ export function wrongCounts(counts: RelayCounts, pools: readonly Member[], { off
       for (const [way, count] of [['out', out], ['back', back]] as const) {
         if (count.rollbacks > 0) wrong.push(`${pair} ${way}: ${count.rollbacks} rollback(s)`);
         if (!candidates) continue;
-        if (count.candidates === 0) wrong.push(`${pair} ${way}: no candidate`);
         if (count.duplicateCandidates > 0) wrong.push(`${pair} ${way}: ${count.duplicateCandidates} candidate(s) relayed twice`);
+        // a standing offer's candidates are in its SDP: none is relayed for it
+        if (way === 'out' && out.standingOffers === 1) {
+          if (count.candidates + count.endOfCandidates > 0) wrong.push(`${pair} out: candidates relayed beside a standing offer`);
+          continue;
+        }
+        if (count.candidates === 0) wrong.push(`${pair} ${way}: no candidate`);
         if (count.endOfCandidates !== 1) wrong.push(`${pair} ${way}: ${count.endOfCandidates} end-of-candidates for one ICE generation`);
       }
     }

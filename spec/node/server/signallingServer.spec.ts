@@ -183,6 +183,28 @@ describe('SignallingServer', () => {
             expect(await a.next('rtc:peer')).to.deep.include({ standing: 2 });
           });
 
+          it('keeps the standing offer that rides on rtc:join, once the member is admitted, and hands it to the next newcomer', async () => {
+            const [a, joinedA] = await joinWith({ standing: true, standingOffer: { sid: 7, description: STANDING } });
+            expect(joinedA.standingOffers).to.deep.equal({});
+            const [b, joinedB] = await joinWith({ standing: true, standingOffer: { sid: 1, description: STANDING } });
+            expect(joinedB.standingOffers).to.deep.equal({ [a.id]: STANDING });
+            expect(await a.next('rtc:peer')).to.deep.equal({ id: b.id, description: null, standing: 7 });
+            const [, joinedC] = await joinWith({ standing: true });
+            expect(joinedC.standingOffers).to.deep.equal({ [b.id]: STANDING });
+            // without `standing`, a standingOffer is not kept
+            const [, ignored] = await joinWith({ standingOffer: { sid: 1, description: STANDING } });
+            expect(ignored.standingOffers).to.equal(undefined);
+            const [, joinedE] = await joinWith({ standing: true });
+            expect(joinedE.standingOffers).to.deep.equal({});
+          });
+
+          it('refuses a join whose standingOffer is not an offer with bad-field, and admits nothing', async () => {
+            const client = await connect();
+            client.send('rtc:join', { pool: 'lobby', standing: true, standingOffer: { sid: 1, description: { type: 'answer', sdp: 'v=0\r\n' } } });
+            expect(await client.nextError()).to.equal('bad-field');
+            expect(await members('lobby')).to.equal(null);
+          });
+
           it('drops the standing offer of a member that leaves', async () => {
             const a = await standing(1);
             const [b] = await joinWith({});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PeerDescription, PeerId, SdpDescription, ServerMessage } from '../../signalling/messages';
 import type { ServerLimits } from '../options';
-import { standingRefusal, type JoinAsks, type MemberInfo, type PoolInfo, type PoolMessage, type Refusal, type RegistryEvents, type ServerReason, type StandingOffer } from '../poolRegistry';
+import { joinAsks, standingRefusal, type JoinAsks, type MemberInfo, type PoolInfo, type PoolMessage, type Refusal, type RegistryEvents, type ServerReason, type StandingOffer } from '../poolRegistry';
 import { randomTag } from '../resumeTokens';
 import type { ServerClient } from '../serverClient';
 import { ClusterLink } from './clusterLink';
@@ -71,7 +71,7 @@ export class ClusterRegistry {
     if (resume) return resume.then(() => this.handle(member, message));
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool, { offerer: message.data.offerer === true, standing: message.data.standing === true });
+        return this.join(member, message.data.pool, joinAsks(message.data));
       case 'rtc:standing':
         return this.stand(member, message.data);
       case 'rtc:sdp':
@@ -197,6 +197,7 @@ export class ClusterRegistry {
         member.nonce,
         asks.offerer ? 1 : 0,
         asks.standing ? 1 : 0,
+        asks.offer ? JSON.stringify(asks.offer) : '',
       ])) as string[];
     } catch {
       this.joining.delete(member.id);

@@ -68,7 +68,8 @@ end
 /**
  * rtc:join. ARGV: prefix, node, id, pool, description JSON, address, private (1/0), maxPools,
  * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce,
- * offerer (1/0), standing (1/0: the newcomer takes every standing offer there is). Returns { 'ok',
+ * offerer (1/0), standing (1/0: the newcomer takes every standing offer there is), its own
+ * standing offer JSON {sid, description} ('' for none), kept once it is admitted. Returns { 'ok',
  * instance, created, the others that are offerers (ids joined by ','), the standing offers taken
  * (a JSON object id -> {sid, description}), others (id, description JSON, ...) } or { reason, detail }.
  */
@@ -105,6 +106,7 @@ if ARGV[15] == '1' then
   local offers = redis.call('HGETALL', standingKey)
   for i = 1, #offers, 2 do taken[offers[i]] = offers[i + 1] end
   redis.call('DEL', standingKey)
+  if ARGV[16] ~= '' then redis.call('HSET', standingKey, id, ARGV[16]) end
 end
 local plain = {}
 local offered = {}
