@@ -258,7 +258,7 @@ export class Pool {
   private addPeer(id: PeerId, polite: boolean, description: PeerDescription, meeting: Meeting): void {
     const firstOffer = { peerOffers: meeting.peerOffers, roundTripMs: meeting.roundTripMs };
     // the newcomer took our standing offer: its connection, offer made, is the peer's
-    const standing = meeting.tookStanding === undefined ? undefined : (this.standing?.take(meeting.tookStanding) ?? undefined);
+    const standing = meeting.tookStanding === undefined ? null : (this.standing?.take(meeting.tookStanding) ?? null);
     try {
       this.peers.add(
         id,
@@ -269,8 +269,10 @@ export class Pool {
           watch.add(connectionFailures(pc, id).subscribe((error) => this.errorEvents.next(error)));
           return watch;
         },
-        standing,
+        standing?.pc,
       );
+      // what the standing connection gathered while it stood goes to the peer that took it
+      for (const candidate of standing?.candidates ?? []) this.onNegotiation({ type: 'send-candidate', peer: id, candidate });
       // the peer's standing offer, handed over at join: answered at once, as if it came by rtc:sdp
       if (meeting.standingOffer) this.actions.next({ type: 'remote-description', peer: id, description: meeting.standingOffer });
     } catch (error) {

@@ -54,9 +54,10 @@ export interface PoolOptions {
   readonly RTCPeerConnection?: PeerConnectionConstructor;
   /**
    * Keep a standing offer at the server (our extension; the README's protocol section): one
-   * connection, its offer made and its candidates gathered, which the next newcomer answers at
-   * once, so it connects to this pool in four one-way delays to the server instead of six; and
-   * answer the standing offers of others when joining. It costs one idle `RTCPeerConnection`
+   * connection with its offer made (from the moment the pool is made, so that it rides on
+   * `rtc:join`), which the next newcomer answers at once, so it connects to this pool in four
+   * one-way delays to the server instead of six; and answer the standing offers of others when
+   * joining. It costs one idle `RTCPeerConnection`
    * all the time (and one TURN allocation under `iceTransportPolicy: 'relay'`). Default false.
    * A server without the extension ignores it.
    */

@@ -1,12 +1,7 @@
+import type { Subscription } from 'rxjs';
 import { RtcPoolError } from './errors';
-import type { SdpDescription } from './signalling/messages';
-
-/**
- * How long a standing offer waits for its ICE candidates before it goes out with those it has.
- * It is made ahead of any newcomer, so the wait costs no join anything; it only ends a gathering
- * that a TURN server never answers.
- */
-export const STANDING_GATHER_MS = 5_000;
+import { localCandidates } from './negotiation/peerConnectionPort';
+import type { IceCandidate, SdpDescription } from './signalling/messages';
 
 /**
  * How long a standing offer stands before it is made anew: the host's addresses can change, and
@@ -26,6 +21,19 @@ export interface StandingOfferHost {
   report(error: RtcPoolError): void;
 }
 
+/** A standing offer a newcomer took: its connection, and the candidates it gathered meanwhile, to send that peer. */
+export interface TakenOffer {
+  readonly pc: RTCPeerConnection;
+  readonly candidates: ReadonlyArray<IceCandidate | null>;
+}
+
+/** One standing connection, and the candidates it gathers until a newcomer takes it. */
+interface Standing {
+  readonly pc: RTCPeerConnection;
+  readonly candidates: Array<IceCandidate | null>;
+  readonly gathering: Subscription;
+}
+
 /** A standing offer as `rtc:join` carries it. */
 export interface StandingOfferInit {
   readonly sid: number;
@@ -34,8 +42,9 @@ export interface StandingOfferInit {
 
 /**
  * The standing offer of a pool (our extension, `PoolOptions.standingOffer`): one connection with
- * a complete offer (its candidates gathered into the SDP), kept at the server for the next
- * newcomer, which answers it at once: a join in four one-way delays instead of six.
+ * its offer made, kept at the server for the next newcomer, which answers it at once: a join in
+ * four one-way delays instead of six. The offer goes out as soon as it is made; the candidates
+ * the connection gathers are kept with it and sent to the newcomer that takes it (trickle ICE).
  *
  * The first is made as the pool is made and rides on `rtc:join`, so it stands from the moment
  * the pool is admitted; each later one goes in `rtc:standing`. The server confirms those with
@@ -48,7 +57,7 @@ export class StandingOffers {
    * Every standing connection whose fate is open, by sid, from the moment it is made until a
    * newcomer takes it or it is dropped: at most a few (the current one, those being replaced).
    */
-  private readonly offers = new Map<number, RTCPeerConnection>();
+  private readonly offers = new Map<number, Standing>();
   /** The offers made so far, of those connections. */
   private readonly made = new Map<number, SdpDescription>();
   /** Those the server of this membership has (on `rtc:join` or in `rtc:standing`). */
@@ -58,8 +67,6 @@ export class StandingOffers {
   private making = false;
   /** A renewal was asked for while one was being made: it runs once that one is out. */
   private again = false;
-  /** Ends each gathering waited for now (close ends them at once). */
-  private readonly waits = new Set<() => void>();
   private ageTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
@@ -109,24 +116,24 @@ export class StandingOffers {
     this.dropBefore(sid);
   }
 
-  /** A newcomer took `sid`: its connection, now that peer's (null if there is none), and a new offer is made. */
-  take(sid: number): RTCPeerConnection | null {
-    const pc = this.offers.get(sid);
-    if (!pc || !this.sent.has(sid)) return null;
+  /**
+   * A newcomer took `sid`: its connection, now that peer's, with the candidates to send it (null
+   * if there is no such offer); a new offer is made.
+   */
+  take(sid: number): TakenOffer | null {
+    const standing = this.offers.get(sid);
+    if (!standing || !this.sent.has(sid)) return null;
     this.forget(sid);
+    standing.gathering.unsubscribe();
     // one newer than the taken one is on its way or standing already: it serves the next newcomer
     if (![...this.offers.keys()].some((other) => other > sid)) this.renew();
-    return pc;
+    return { pc: standing.pc, candidates: standing.candidates };
   }
 
   /** Drops everything for good (the pool closed, or its server keeps no standing offers). */
   close(): void {
     this.closed = true;
-    for (const pc of this.offers.values()) pc.close();
-    this.offers.clear();
-    this.made.clear();
-    this.sent.clear();
-    for (const end of [...this.waits]) end();
+    for (const sid of [...this.offers.keys()]) this.drop(sid);
     this.clearAge();
   }
 
@@ -142,13 +149,18 @@ export class StandingOffers {
     this.sent.delete(sid);
   }
 
+  /** Closes a standing connection and forgets it. */
+  private drop(sid: number): void {
+    const standing = this.offers.get(sid);
+    if (!standing) return;
+    this.forget(sid);
+    standing.gathering.unsubscribe();
+    standing.pc.close();
+  }
+
   /** Closes every connection older than `sid` (made, or being made). */
   private dropBefore(sid: number): void {
-    for (const [older, pc] of this.offers) {
-      if (older >= sid) continue;
-      this.forget(older);
-      pc.close();
-    }
+    for (const older of [...this.offers.keys()]) if (older < sid) this.drop(older);
   }
 
   private sendOne(sid: number): void {
@@ -165,47 +177,25 @@ export class StandingOffers {
       this.host.report(new RtcPoolError('negotiation-failed', `could not make a standing offer: ${String(error)}`, { cause: error }));
       return;
     }
-    this.offers.set(sid, pc);
+    const candidates: Array<IceCandidate | null> = [];
+    const standing: Standing = { pc, candidates, gathering: localCandidates(pc).subscribe((candidate) => candidates.push(candidate)) };
+    this.offers.set(sid, standing);
     try {
       await pc.setLocalDescription();
-      await this.gathered(pc);
     } catch (error) {
-      if (this.offers.get(sid) === pc) this.forget(sid);
-      pc.close();
+      if (this.offers.get(sid) === standing) this.drop(sid);
+      else pc.close();
       if (!this.closed) this.host.report(new RtcPoolError('negotiation-failed', `could not make a standing offer: ${String(error)}`, { cause: error }));
       return;
     }
     // dropped meanwhile (closed, or a join carried a newer one)
-    if (this.offers.get(sid) !== pc || pc.localDescription === null) return;
+    if (this.offers.get(sid) !== standing || pc.localDescription === null) return;
     this.made.set(sid, { type: 'offer', sdp: pc.localDescription.sdp });
     // older ones the server never had are of no use to anyone
-    for (const older of [...this.offers.keys()]) {
-      if (older >= sid || this.sent.has(older)) continue;
-      this.offers.get(older)!.close();
-      this.forget(older);
-    }
+    for (const older of [...this.offers.keys()]) if (older < sid && !this.sent.has(older)) this.drop(older);
     if (this.host.serving()) this.sendOne(sid);
     this.clearAge();
     this.ageTimer = setTimeout(() => this.renew(), STANDING_OFFER_MAX_AGE_MS);
-  }
-
-  /** Resolves once `pc` has gathered its candidates, after STANDING_GATHER_MS with those it has, or at once on close. */
-  private gathered(pc: RTCPeerConnection): Promise<void> {
-    if (pc.iceGatheringState === 'complete') return Promise.resolve();
-    return new Promise((resolve) => {
-      const end = (): void => {
-        clearTimeout(timer);
-        pc.removeEventListener('icegatheringstatechange', onChange);
-        this.waits.delete(end);
-        resolve();
-      };
-      const onChange = (): void => {
-        if (pc.iceGatheringState === 'complete') end();
-      };
-      const timer = setTimeout(end, STANDING_GATHER_MS);
-      pc.addEventListener('icegatheringstatechange', onChange);
-      this.waits.add(end);
-    });
   }
 
   private clearAge(): void {

@@ -3,7 +3,7 @@
 // P1's 3.0.2 baseline (setupPools3.ts). Firefox cannot be driven from Node here, so a page
 // opened with `?task=` runs that one task, posts the result, and goes where the answer says.
 import { firstValueFrom, filter } from 'rxjs';
-import { Pool, signalling } from 'rtcpool';
+import { Pool, signalling, type PoolOptions } from 'rtcpool';
 import { setupPools3 } from './setupPools3';
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
@@ -107,9 +107,12 @@ async function warm(): Promise<void> {
   b.close();
 }
 
-/** P1: n pools join one pool through the real server; ms from the first join() until every pair's channel is open. */
-async function setupPools(url: string, n: number): Promise<number> {
-  const pools = Array.from({ length: n }, () => new Pool(LOCAL_ONLY, new signalling.websocket(url)));
+/**
+ * P1: n pools join one pool through the real server; ms from the first join() until every pair's
+ * channel is open. D1 passes `options` (standing offers).
+ */
+async function setupPools(url: string, n: number, options: PoolOptions = {}): Promise<number> {
+  const pools = Array.from({ length: n }, () => new Pool(LOCAL_ONLY, new signalling.websocket(url), options));
   // the sockets connect before the clock starts: a page opens signalling long before it joins
   await Promise.all(pools.map((pool) => firstValueFrom(pool.signallingState$.pipe(filter((s) => s === 'open')))));
   const pairs = (n * (n - 1)) / 2;

@@ -21,7 +21,7 @@ function localUfrag(pc: RTCPeerConnection): string {
  * end of gathering: the same candidate line of the same generation is the same transport
  * address, so the repeat carries nothing and is not sent.
  */
-function localCandidates(pc: RTCPeerConnection): Observable<IceCandidate | null> {
+export function localCandidates(pc: RTCPeerConnection): Observable<IceCandidate | null> {
   return eventsOf<IceCandidate | null>(pc, 'icecandidate', (subscriber) => {
     let generation: string | null = null;
     let sent = new Set<string>();

@@ -43,7 +43,7 @@ export interface DelayedServer {
 export interface RelayCount {
   /** Offers relayed in rtc:sdp, and standing offers handed over in rtc:joined. */
   readonly offers: number;
-  /** Of those, the standing offers (their candidates are in their SDP: none is relayed). */
+  /** Of those, the standing offers. */
   readonly standingOffers: number;
   readonly answers: number;
   readonly rollbacks: number;

@@ -71,11 +71,6 @@ export function wrongCounts(counts: RelayCounts, pools: readonly Member[], { off
         if (count.rollbacks > 0) wrong.push(`${pair} ${way}: ${count.rollbacks} rollback(s)`);
         if (!candidates) continue;
         if (count.duplicateCandidates > 0) wrong.push(`${pair} ${way}: ${count.duplicateCandidates} candidate(s) relayed twice`);
-        // a standing offer's candidates are in its SDP: none is relayed for it
-        if (way === 'out' && out.standingOffers === 1) {
-          if (count.candidates + count.endOfCandidates > 0) wrong.push(`${pair} out: candidates relayed beside a standing offer`);
-          continue;
-        }
         if (count.candidates === 0) wrong.push(`${pair} ${way}: no candidate`);
         if (count.endOfCandidates !== 1) wrong.push(`${pair} ${way}: ${count.endOfCandidates} end-of-candidates for one ICE generation`);
       }
