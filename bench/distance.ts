@@ -32,12 +32,18 @@ const TARGET_PLAIN_RATIO = 1.0;
 interface BenchPage {
   setupPools(url: string, n: number, options?: { standingOffer?: boolean }): Promise<number>;
   setupPools3(url: string, n: number): Promise<number>;
+  joinRoom(url: string, n: number, options?: { standingOffer?: boolean }): Promise<number>;
+  joinRoom3(url: string, n: number): Promise<number>;
   warm(): Promise<void>;
 }
 declare const bench: BenchPage;
 
 const CASES = ['ours', 'standing', 'plain', 'v3'] as const;
 type Case = (typeof CASES)[number];
+
+/** D2's cases: a newcomer joining a quiet room, ours with standing offers, ours classic, 3.0.2. */
+const ROOM_CASES = ['standing', 'ours', 'v3'] as const;
+type RoomCase = (typeof ROOM_CASES)[number];
 
 const perPairText = (c: MessageCount): string => `${fixed(c.offers)} offers, ${fixed(c.answers)} answers per pair`;
 
@@ -143,6 +149,51 @@ export async function distanceRows(log: (line: string) => void): Promise<Row[]> 
           ratio: '',
           target: '1 offer and 1 answer per pair',
           met: [counts.ours, counts.standing, counts.plain].every((c) => c.offers === 1 && c.answers === 1),
+        },
+      );
+    }
+    // D2: where a standing offer is there to take, a newcomer's join takes four one-way delays
+    for (const n of SIZES) {
+      const samples: Record<RoomCase, number[]> = { standing: [], ours: [], v3: [] };
+      for (let i = 0; i < RUNS; i += 1) {
+        const page = await browser.newPage();
+        try {
+          await page.goto(`${server.origin}/`);
+          await page.evaluate(() => bench.warm());
+          for (const which of rotated(ROOM_CASES, i)) {
+            samples[which].push(
+              (await page.evaluate(
+                ([url, size, v3, standingOffer]) => (v3 ? bench.joinRoom3(url, size) : bench.joinRoom(url, size, { standingOffer })),
+                [proxies.ours.url, n, which === 'v3', which === 'standing'] as const,
+              )) as number,
+            );
+            await page.evaluate(() => (globalThis as { gc?: () => void }).gc?.());
+          }
+        } finally {
+          await page.close();
+        }
+      }
+      const [standing, ours, v3] = [median(samples.standing), median(samples.ours), median(samples.v3)];
+      log(`D2 N=${n}: with standing offers ${fixed(standing, 0)} ms, classic ${fixed(ours, 0)} ms, 3.0.2 ${fixed(v3, 0)} ms`);
+      const what = `a newcomer joins a quiet room of ${n - 1} at ${DELAY_MS} ms each way, join() to a channel open to each member`;
+      rows.push(
+        {
+          id: 'D2',
+          what: `${what}, our server, standing offers (four one-way delays: ${4 * DELAY_MS} ms)`,
+          ours: `${fixed(standing, 0)} ms`,
+          baseline: `3.0.2 ${fixed(v3, 0)} ms`,
+          ratio: `${fixed(standing / v3)} ×`,
+          target: '',
+          met: null,
+        },
+        {
+          id: 'D2·c',
+          what: `${what}, our server, classic exchange (six one-way delays: ${FLOOR_MS} ms)`,
+          ours: `${fixed(ours, 0)} ms`,
+          baseline: `3.0.2 ${fixed(v3, 0)} ms`,
+          ratio: `${fixed(ours / v3)} ×`,
+          target: '',
+          met: null,
         },
       );
     }

@@ -28,6 +28,7 @@ export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_R
 export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
 export { Pool } from './pool';
 export { MAX_REBUILDS_PER_PEER, REBUILD_BACKOFF_MS } from './setupFailure';
+export { STANDING_OFFER_MAX_AGE_MS } from './standingOffers';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
   RESUME_CONFIRM_MS,

@@ -276,6 +276,7 @@ export class Pool {
       // the peer's standing offer, handed over at join: answered at once, as if it came by rtc:sdp
       if (meeting.standingOffer) this.actions.next({ type: 'remote-description', peer: id, description: meeting.standingOffer });
     } catch (error) {
+      standing?.pc.close();
       // a bad RTCConfiguration, or Chromium's cap on peer connections: this peer only is lost
       this.errorEvents.next(
         new RtcPoolError('negotiation-failed', `could not make a connection to ${id}: ${String(error)}`, { cause: error, peer: id }),

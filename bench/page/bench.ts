@@ -4,6 +4,7 @@
 // opened with `?task=` runs that one task, posts the result, and goes where the answer says.
 import { firstValueFrom, filter } from 'rxjs';
 import { Pool, signalling, type PoolOptions } from 'rtcpool';
+import { joinRoom, joinRoom3 } from './joinRoom';
 import { setupPools3 } from './setupPools3';
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
@@ -180,7 +181,7 @@ async function throughputManaged(url: string, mib: number): Promise<number> {
   return (mib * 1.048576) / (ms / 1000);
 }
 
-const bench = { setupRaw, setupRawViaServer, setupPools, setupPools3, throughputRaw, throughputManaged, warm };
+const bench = { setupRaw, setupRawViaServer, setupPools, setupPools3, joinRoom, joinRoom3, throughputRaw, throughputManaged, warm };
 Object.assign(globalThis, { bench });
 
 /** A task given in the URL (Firefox): `?task=setupPools&n=4&url=ws://…`; the server answers the result with the next URL. */

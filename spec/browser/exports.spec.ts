@@ -36,6 +36,7 @@ describe('package exports', () => {
       'RESUME_CONFIRM_MS',
       'RESUME_TIMEOUT_MS',
       'RtcPoolError',
+      'STANDING_OFFER_MAX_AGE_MS',
       'Signalling',
       'SocketIoSignalling',
       'SocketIoTransceiver',
