@@ -184,9 +184,10 @@ describe('negotiation at a distance: 150 ms each way to the server, counted at t
     const greeting = (pool: Pool): Promise<RTCDataChannel> =>
       firstValueFrom(pool.peerJoined$.pipe(take(1), timeout(MESH_TIMEOUT_MS))).then((connection) => connection.dataChannel('greet'));
 
-    for (const [where, via] of [
-      ['our server', () => ours],
-      ['a plain ssp v2 server', () => plain],
+    for (const [where, via, options] of [
+      ['our server', () => ours, {}],
+      ['our server, ours keeping a standing offer', () => ours, { standingOffer: true }],
+      ['a plain ssp v2 server', () => plain, {}],
     ] as const) {
       it(`a 3.0.2 pool joins, then ours, through ${where}: the 3.0.2 peer's offer is the only one, and its channel opens`, async function () {
         this.timeout(60_000);
@@ -197,7 +198,7 @@ describe('negotiation at a distance: 150 ms each way to the server, counted at t
         const joined = new Promise((resolve) => older.events.addEventListener('join', resolve, { once: true }));
         older.join(name);
         await joined;
-        const newcomer = tracker.create(via().url);
+        const newcomer = tracker.create(via().url, options);
         const arrived = firstValueFrom(newcomer.peerJoined$.pipe(take(1))).then((connection) => incomingChannel(connection, 'greet'));
         await newcomer.join(name);
         await Promise.all([greeted, arrived]);
@@ -208,7 +209,7 @@ describe('negotiation at a distance: 150 ms each way to the server, counted at t
       it(`our pool joins, then a 3.0.2 one, through ${where}: our offer is the only one, and our channel opens`, async function () {
         this.timeout(60_000);
         const name = uniquePool('distance-3x-second');
-        const older = tracker.create(via().url);
+        const older = tracker.create(via().url, options);
         await older.join(name);
         const greeted = greeting(older);
         const newcomer = await pool3(via().url);

@@ -51,7 +51,12 @@ export interface JoinMessage {
      */
     readonly standing?: boolean;
     /** Our extension, with `standing`: the client's standing offer, ready before it joined. */
-    readonly standingOffer?: { readonly sid: number; readonly description: SdpDescription };
+    readonly standingOffer?: {
+      /** The client's number for it, as in `rtc:standing`. */
+      readonly sid: number;
+      /** The offer. */
+      readonly description: SdpDescription;
+    };
   };
 }
 /**
