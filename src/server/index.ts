@@ -2,7 +2,8 @@
  * `rtcpool/server`: the reference ssp v2 signalling server for Node.js.
  * @packageDocumentation
  */
-export { CLOSE_HELD_TOO_MUCH, CLOSE_JOIN_DEADLINE } from './clientSessions';
+export { CLOSE_HELD_TOO_MUCH, CLOSE_INVALID_UTF8, CLOSE_JOIN_DEADLINE } from './clientSessions';
+export { MAX_REFUSED_UPGRADES, REFUSED_UPGRADE_LINGER_MS } from './refusedUpgrades';
 export {
   createSignallingServer,
   SignallingServer,

@@ -9,6 +9,11 @@ export interface ServerStats {
   readonly connections: number;
   /** Upgrades waiting for the `authenticate` hook. */
   readonly authenticating: number;
+  /**
+   * Sockets of refused upgrades (an HTTP 400, 401, 403, 404, 429 or 503 answer) not closed yet:
+   * each is held until the client closes it, or `REFUSED_UPGRADE_LINGER_MS` (1 s) at most.
+   */
+  readonly lingering: number;
   /** Pools. */
   readonly pools: number;
   /** Members of pools, present or away. */

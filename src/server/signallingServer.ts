@@ -211,6 +211,7 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       sockets,
       connections: this.admission.connectionCount,
       authenticating: this.edge.authenticating,
+      lingering: this.edge.lingering,
       pools,
       members,
       away,
