@@ -131,6 +131,15 @@ export class ClusterLink {
     return new Promise((resolve, reject) => this.queue.push({ name, args, at: Date.now(), durable, resolve, reject }));
   }
 
+  /**
+   * Runs a script now, or rejects with {@link ClusterUnavailableError} at once while Redis is away
+   * (or the node is putting itself back): for an operation whose sender tries again itself.
+   */
+  runNow(name: ScriptName, args: readonly (string | number)[]): Promise<unknown> {
+    if (!this.ready) return Promise.reject(new ClusterUnavailableError('Redis is unreachable'));
+    return this.send(name, args);
+  }
+
   /** Says goodbye (the node's members leave at once) and closes both connections. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);

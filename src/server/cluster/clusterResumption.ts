@@ -91,7 +91,9 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     const last = data.last ?? 0;
     let reply: string[];
     try {
-      reply = (await this.registry.link.run('rtcResume', [node, data.id, data.pool, instance, nonce, next, last])) as string[];
+      // not queued while Redis is away: a resume that waited might be answered after the client
+      // gave up on it; refused at once, the client tries again (with backoff) while its place lasts
+      reply = (await this.registry.link.runNow('rtcResume', [node, data.id, data.pool, instance, nonce, next, last])) as string[];
     } catch {
       this.settle(data.id, takeover);
       return UNAVAILABLE;
