@@ -169,7 +169,9 @@ export class ClientSessions {
     switch (message.type) {
       case 'rtc:ack':
         // only a member that asked for numbering has anything to acknowledge; others are ignored
-        if (client.outbox?.numbered) client.outbox.acknowledge(message.data.seq);
+        if (!client.outbox?.numbered) return;
+        client.outbox.acknowledge(message.data.seq);
+        this.registry.acknowledged?.(client, message.data.seq);
         return;
       case 'rtc:ice-servers': {
         // credentials name the member: only a member gets them

@@ -14,6 +14,7 @@ export type { SignallingCluster } from './cluster/signallingCluster';
 export { HANDOVER_HOLD_LIMIT, HANDOVER_TIMEOUT_MS } from './cluster/clusterResumption';
 export { ServerMetrics, METRICS_PATH, type MetricsSource } from './serverMetrics';
 export {
+  CLUSTER_KEPT_LIMIT,
   CLUSTER_QUEUE_LIMIT,
   CLUSTER_QUEUE_TIMEOUT_MS,
   DEFAULT_CLUSTER_PREFIX,

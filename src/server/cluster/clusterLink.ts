@@ -12,10 +12,10 @@ import {
   RESTORE_SETTLE_MS,
   type ClusterOptions,
 } from './clusterOptions';
-import { CREATE, DEPART, DESCRIBE, HANDOVER, JOIN, LEAVE, LIST, REAP, RELAY, RESTORE, RESUME, STOP } from './clusterScripts';
+import { ACK, CREATE, DEPART, DESCRIBE, HANDOVER, JOIN, LEAVE, LIST, REAP, RELAY, RESTORE, RESUME, STOP } from './clusterScripts';
 
 /** The scripts, by the command name each is defined as on the connection. */
-const SCRIPTS = { rtcJoin: JOIN, rtcRelay: RELAY, rtcLeave: LEAVE, rtcDescribe: DESCRIBE, rtcCreate: CREATE, rtcStop: STOP, rtcList: LIST, rtcReap: REAP, rtcRestore: RESTORE, rtcDepart: DEPART, rtcResume: RESUME, rtcHandover: HANDOVER };
+const SCRIPTS = { rtcJoin: JOIN, rtcRelay: RELAY, rtcLeave: LEAVE, rtcDescribe: DESCRIBE, rtcCreate: CREATE, rtcStop: STOP, rtcList: LIST, rtcReap: REAP, rtcRestore: RESTORE, rtcDepart: DEPART, rtcResume: RESUME, rtcHandover: HANDOVER, rtcAck: ACK };
 /** A script's name. */
 export type ScriptName = keyof typeof SCRIPTS;
 

@@ -24,6 +24,13 @@ export const CLUSTER_QUEUE_TIMEOUT_MS = 10_000;
  * most 1 s) and put their members back too, so a relay does not find its target missing.
  */
 export const RESTORE_SETTLE_MS = 1_500;
+/**
+ * Messages Redis keeps for one member that acknowledges (relay acknowledgement), until it does:
+ * so that a member whose node dies resumes on another with nothing lost. A live member is given
+ * up long before (`limits.maxHeldBytes`, on its node); this caps one whose node died, until it
+ * resumes or is taken for gone. A resume that would miss messages trimmed for it is refused.
+ */
+export const CLUSTER_KEPT_LIMIT = 10_000;
 /** Entries a node reads from its inbox stream at once. */
 export const INBOX_BATCH = 512;
 /** How long one blocking read of the inbox waits before it is issued again. */

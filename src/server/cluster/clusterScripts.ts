@@ -1,3 +1,5 @@
+import { CLUSTER_KEPT_LIMIT } from './clusterOptions';
+
 // The cluster's shared state, in one Redis, changed only by these scripts: a script runs alone,
 // so every rule checked in one (a free seat, the pool limits) still holds when it acts. Every
 // script names its keys from ARGV[1], the key prefix: a single Redis (or Valkey) primary, not a
@@ -8,27 +10,55 @@
 // P:member:<id> the member's pool; P:nonce:<id> the nonce its one good resume token carries;
 // P:nodemembers:<node> SET of its members; P:nodes SET of nodes; P:alive:<node> liveness with a
 // TTL; P:inbox:<node> STREAM of what that node delivers, entries { to = "id,id", pool, m = message
-// JSON } or, between nodes, { to = id, pool, ctl = moved | handover, ... } (see RESUME);
-// P:addrpools:<address>, P:connpools:<id> counters.
+// JSON, seq = "n,n" } or, between nodes, { to = id, pool, ctl = moved | handover, ... } (see
+// RESUME); P:seq:<id> the last number given to a member that acknowledges (relay acknowledgement:
+// absent for one that does not), and P:kept:<id> STREAM of what it was sent and has not
+// acknowledged, entry id <seq>-0 { m = message JSON }, so that any node can replay it after the
+// member's node died; P:addrpools:<address>, P:connpools:<id> counters.
+
+/**
+ * Numbering for relay acknowledgement, in Redis so that it survives the member's node: `keep(id,
+ * msg)` gives the message the member's next number and keeps it until acknowledged, or answers 0
+ * for a member that does not acknowledge. Capped (`MAXLEN ~`): a member past it has more
+ * unacknowledged than its node lets it hold (`maxHeldBytes`), or is away on a dead node; a
+ * resume that would miss some is refused (see RESUME).
+ */
+const KEEP = `
+local function keep(id, msg)
+  local key = P .. ':seq:' .. id
+  if not redis.call('GET', key) then return 0 end
+  local seq = redis.call('INCR', key)
+  redis.call('XADD', P .. ':kept:' .. id, 'MAXLEN', '~', ${CLUSTER_KEPT_LIMIT}, seq .. '-0', 'm', msg)
+  return seq
+end`;
 
 /** Helpers every script starts with: sending to members through their nodes' inboxes, and leaving. */
 const COMMON = `
 local P = ARGV[1]
 local function q(s) return cjson.encode(s) end
 local MAXLEN = 100000
--- one stream entry per node, naming that node's recipients
+${KEEP}
+-- one stream entry per node, naming that node's recipients and the number each gets
 local function deliver(members, skip, pool, msg)
   local byNode = {}
+  local seqs = {}
   for i = 1, #members, 2 do
     local id, node = members[i], members[i + 1]
     if id ~= skip then
-      if byNode[node] == nil then byNode[node] = {} end
+      if byNode[node] == nil then
+        byNode[node] = {}
+        seqs[node] = {}
+      end
       table.insert(byNode[node], id)
+      table.insert(seqs[node], keep(id, msg))
     end
   end
   for node, ids in pairs(byNode) do
-    redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', MAXLEN, '*', 'to', table.concat(ids, ','), 'pool', pool, 'm', msg)
+    redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', MAXLEN, '*', 'to', table.concat(ids, ','), 'seq', table.concat(seqs[node], ','), 'pool', pool, 'm', msg)
   end
+end
+local function forgetKept(id)
+  redis.call('DEL', P .. ':seq:' .. id, P .. ':kept:' .. id)
 end
 local function removePool(name)
   local meta = P .. ':meta:' .. name
@@ -49,6 +79,7 @@ local function leave(id, node)
   local at = redis.call('HGET', poolKey, id)
   if node and at and at ~= node then return false end
   redis.call('DEL', P .. ':member:' .. id, P .. ':nonce:' .. id)
+  forgetKept(id)
   redis.call('HDEL', poolKey, id)
   redis.call('HDEL', P .. ':desc:' .. name, id)
   if at then redis.call('SREM', P .. ':nodemembers:' .. at, id) end
@@ -63,8 +94,8 @@ end
 
 /**
  * rtc:join. ARGV: prefix, node, id, pool, description JSON, address, private (1/0), maxPools,
- * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce.
- * Returns { 'ok', instance, created, others (id, description JSON, ...) } or { reason, detail }.
+ * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's
+ * nonce, acknowledges (1/0). Returns { 'ok', instance, created, others (id, description JSON, ...) } or { reason, detail }.
  */
 export const JOIN = `${COMMON}
 local node, id, name, desc, address = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -89,6 +120,8 @@ redis.call('HSET', poolKey, id, node)
 redis.call('HSET', P .. ':desc:' .. name, id, desc)
 redis.call('SET', P .. ':member:' .. id, name)
 redis.call('SET', P .. ':nonce:' .. id, ARGV[13])
+forgetKept(id)
+if ARGV[14] == '1' then redis.call('SET', P .. ':seq:' .. id, 0) end
 redis.call('SADD', P .. ':nodemembers:' .. node, id)
 deliver(members, nil, name, '{"type":"rtc:peer","data":{"id":' .. q(id) .. ',"description":' .. desc .. '}}')
 local reply = { 'ok', redis.call('HGET', meta, 'instance'), redis.call('HGET', meta, 'created') }
@@ -99,13 +132,20 @@ return reply
 /** rtc:sdp or rtc:candidate. ARGV: prefix, from, to, message JSON. Returns 'ok', 'not-joined' or 'unknown-peer'. */
 export const RELAY = `
 local P = ARGV[1]
+${KEEP}
 local name = redis.call('GET', P .. ':member:' .. ARGV[2])
 if not name then return 'not-joined' end
 if ARGV[3] == ARGV[2] then return 'unknown-peer' end
 local node = redis.call('HGET', P .. ':pool:' .. name, ARGV[3])
 if not node then return 'unknown-peer' end
-redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', 100000, '*', 'to', ARGV[3], 'pool', name, 'm', ARGV[4])
+redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', 100000, '*', 'to', ARGV[3], 'seq', keep(ARGV[3], ARGV[4]), 'pool', name, 'm', ARGV[4])
 return 'ok'
+`;
+
+/** rtc:ack: what the member saw up to a number is no longer kept. ARGV: prefix, id, seq. */
+export const ACK = `
+redis.call('XTRIM', ARGV[1] .. ':kept:' .. ARGV[2], 'MINID', (tonumber(ARGV[3]) + 1) .. '-0')
+return 1
 `;
 
 /** A member leaves. ARGV: prefix, id, node. Returns the pool it left, or false. */
@@ -144,6 +184,7 @@ for i = 1, #members, 2 do
   redis.call('SREM', P .. ':nodemembers:' .. members[i + 1], members[i])
 end
 deliver(members, nil, name, '{"type":"rtc:stop","data":{}}')
+for i = 1, #members, 2 do forgetKept(members[i]) end
 removePool(name)
 return 1
 `;
@@ -181,7 +222,9 @@ return count
 /**
  * A node's members are put back after Redis lost them (restarted empty, or the node was taken
  * for dead during an outage). ARGV: prefix, node, ttl ms, then per member: id, pool, description
- * JSON, instance, created (1/0), nonce ('' for a pool created with createPool, whose id is ''). A member already there is left alone; one put back is announced
+ * JSON, instance, created (1/0), nonce ('' for a pool created with createPool, whose id is ''),
+ * the last number it was given ('' for a member that does not acknowledge): numbering goes on
+ * from there, so nothing new looks like something the member has seen. A member already there is left alone; one put back is announced
  * to the rest of its pool with rtc:peer `resumed`, as a restarted server's readmission is. A pool
  * there under another instance was stopped and created again: its member is named in the reply,
  * to be stopped.
@@ -191,7 +234,7 @@ local node = ARGV[2]
 redis.call('SADD', P .. ':nodes', node)
 redis.call('SET', P .. ':alive:' .. node, '1', 'PX', ARGV[3])
 local stopped = {}
-for i = 4, #ARGV, 6 do
+for i = 4, #ARGV, 7 do
   local id, name, desc, instance, created = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local meta = P .. ':meta:' .. name
   local have = redis.call('HGET', meta, 'instance')
@@ -213,6 +256,7 @@ for i = 4, #ARGV, 6 do
     redis.call('HSET', P .. ':desc:' .. name, id, desc)
     redis.call('SET', P .. ':member:' .. id, name)
     redis.call('SET', P .. ':nonce:' .. id, ARGV[i + 5])
+    if ARGV[i + 6] ~= '' then redis.call('SET', P .. ':seq:' .. id, ARGV[i + 6]) end
     redis.call('SADD', P .. ':nodemembers:' .. node, id)
   end
 end
@@ -232,9 +276,14 @@ return 1
  * rtc:resume on any node: the membership moves to the node the member came back on, if its token
  * is its one good token (the nonce) for this life of the pool; the nonce rotates. The node that
  * held the member is told (ctl = moved, with what the member saw last), and hands over on the
- * same bus what it kept for the member. ARGV: prefix, node, id, pool, instance, nonce, new nonce,
- * last seen. Returns { 'ok', old node, created, own description JSON, others (id, description
- * JSON, ...) } or { reason }.
+ * same bus what it kept for the member. A member that acknowledges gets what it has not seen from
+ * here instead (P:kept), so it is not lost with a dead node; a member that starts to acknowledge
+ * is numbered on from what it saw, and one that stops is no longer numbered. ARGV: prefix, node,
+ * id, pool, instance, nonce, new nonce, last seen, acknowledges (1/0). Returns { 'ok', old node,
+ * created, own description JSON, the last number given ('' when not numbered), kept ('1' when the
+ * entries that follow are every one after last seen: else the old node's hand-over has them),
+ * the count of entries, entries (seq, message JSON, ...), others (id, description JSON, ...) }
+ * or { reason } ('lost': some of what the member did not see was kept only by a dead node).
  */
 export const RESUME = `${COMMON}
 local node, id, name = ARGV[2], ARGV[3], ARGV[4]
@@ -242,16 +291,42 @@ if redis.call('GET', P .. ':member:' .. id) ~= name then return { 'ended' } end
 local meta = P .. ':meta:' .. name
 if redis.call('HGET', meta, 'instance') ~= ARGV[5] then return { 'ended' } end
 if redis.call('GET', P .. ':nonce:' .. id) ~= ARGV[6] then return { 'used' } end
-redis.call('SET', P .. ':nonce:' .. id, ARGV[7])
 local poolKey = P .. ':pool:' .. name
 local old = redis.call('HGET', poolKey, id)
+local last = tonumber(ARGV[8])
+local seqKey, keptKey = P .. ':seq:' .. id, P .. ':kept:' .. id
+local counter = redis.call('GET', seqKey)
+local entries, complete = {}, '0'
+if ARGV[9] == '1' and counter then
+  counter = math.max(tonumber(counter), last)
+  entries = redis.call('XRANGE', keptKey, (last + 1) .. '-0', '+')
+  -- every number after last seen is there (none trimmed away for the cap, none lost with a Redis
+  -- that restarted since it was given): else only the old node's hand-over has them, and a dead
+  -- node hands over nothing: the resume is refused rather than lose them without a word
+  local first = entries[1] and tonumber(string.match(entries[1][1], '^%d+')) or counter + 1
+  if first == last + 1 and #entries == counter - last then complete = '1' end
+  if complete == '0' and old ~= node and redis.call('EXISTS', P .. ':alive:' .. old) == 0 then return { 'lost' } end
+  redis.call('SET', seqKey, counter)
+  redis.call('XTRIM', keptKey, 'MINID', (last + 1) .. '-0')
+elseif ARGV[9] == '1' then
+  redis.call('SET', seqKey, last)
+  counter = last
+else
+  forgetKept(id)
+  counter = false
+end
+redis.call('SET', P .. ':nonce:' .. id, ARGV[7])
 if old ~= node then
   redis.call('HSET', poolKey, id, node)
   redis.call('SREM', P .. ':nodemembers:' .. old, id)
   redis.call('SADD', P .. ':nodemembers:' .. node, id)
   redis.call('XADD', P .. ':inbox:' .. old, 'MAXLEN', '~', MAXLEN, '*', 'to', id, 'pool', name, 'ctl', 'moved', 'node', node, 'last', ARGV[8])
 end
-local reply = { 'ok', old, redis.call('HGET', meta, 'created'), redis.call('HGET', P .. ':desc:' .. name, id) or 'null' }
+local reply = { 'ok', old, redis.call('HGET', meta, 'created'), redis.call('HGET', P .. ':desc:' .. name, id) or 'null', counter and tostring(counter) or '', complete, tostring(#entries) }
+for _, entry in ipairs(entries) do
+  table.insert(reply, string.match(entry[1], '^%d+'))
+  table.insert(reply, entry[2][2])
+end
 local descs = redis.call('HGETALL', P .. ':desc:' .. name)
 for i = 1, #descs, 2 do
   if descs[i] ~= id then
