@@ -12,7 +12,8 @@ import {
   RESTORE_SETTLE_MS,
   type ClusterOptions,
 } from './clusterOptions';
-import { ACK, CREATE, DEPART, DESCRIBE, HANDOVER, JOIN, LEAVE, LIST, REAP, RELAY, RESTORE, RESUME, STOP } from './clusterScripts';
+import { CREATE, DEPART, DESCRIBE, JOIN, LEAVE, LIST, REAP, RELAY, RESTORE, STOP } from './clusterScripts';
+import { ACK, HANDOVER, RESUME } from './resumeScripts';
 
 /** The scripts, by the command name each is defined as on the connection. */
 const SCRIPTS = { rtcJoin: JOIN, rtcRelay: RELAY, rtcLeave: LEAVE, rtcDescribe: DESCRIBE, rtcCreate: CREATE, rtcStop: STOP, rtcList: LIST, rtcReap: REAP, rtcRestore: RESTORE, rtcDepart: DEPART, rtcResume: RESUME, rtcHandover: HANDOVER, rtcAck: ACK };
