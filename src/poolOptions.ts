@@ -5,6 +5,20 @@ export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 /** How long the pool waits for `rtc:resumed` after signalling comes back, before it joins afresh. */
 export const RESUME_TIMEOUT_MS = 5_000;
 /**
+ * How long the pool goes on trying a resume that a cluster could not run yet (`rtc:error`
+ * `cluster-unavailable`: its Redis away for a moment), counted from the first such answer; past
+ * it, it joins afresh. The client cannot read when its token expires (tokens are opaque), so this
+ * stands for it; a resume refused for good (`resume-failed`: the token expired, was used, or its
+ * membership ended) joins afresh at once.
+ */
+export const RESUME_RETRY_LIMIT_MS = 30_000;
+/**
+ * The longest wait between two tries of such a resume (the delays grow from the reconnect
+ * backoff's first one, with its jitter). Short, since the member's place on the server lasts only
+ * its grace period, and a refusal costs the server no round trip to Redis.
+ */
+export const RESUME_RETRY_MAX_DELAY_MS = 2_000;
+/**
  * How long a peer that `rtc:resumed` did not list may take to resume as well (after a server
  * restart, members come back one by one) before the pool counts it as gone.
  */

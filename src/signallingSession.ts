@@ -5,6 +5,8 @@ import {
   JOIN_REFUSALS,
   RESUME_CONFIRM_MS,
   RESUME_REFUSALS,
+  RESUME_RETRY_LIMIT_MS,
+  RESUME_RETRY_MAX_DELAY_MS,
   RESUME_TIMEOUT_MS,
   type JoinResult,
   type PoolState,
@@ -12,6 +14,7 @@ import {
 import type { FirstOfferHint } from './negotiation/actions';
 import type { StandingOfferInit } from './standingOffers';
 import type { PeerDescription, PeerId, PoolView, SdpDescription, ServerMessage } from './signalling/messages';
+import { backoffDelay } from './signalling/backoff';
 import type { Signalling } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
 import { replayState } from './util/replayState';
@@ -67,6 +70,15 @@ export class SignallingSession {
   /** Signalling dropped since the pool last spoke to the server. */
   private lost = false;
   private resumeWait: Subscription | null = null;
+  /** Tries of the current resume that the cluster could not run yet, and until when to go on. */
+  private resumeRetries = 0;
+  private resumeRetryUntil = 0;
+  /**
+   * A try is on its way, unanswered. A `cluster-unavailable` while none is may answer a relay
+   * queued behind the last try: it does not start another, which the server would refuse as a
+   * resume already under way.
+   */
+  private resumeInFlight = false;
   /** Peers a resume did not list, that have until RESUME_CONFIRM_MS to resume too. */
   private readonly unconfirmed = new Set<PeerId>();
   /** When the last `rtc:join` or `rtc:resume` went out (`performance.now()`), to time the server's answer. */
@@ -220,10 +232,31 @@ export class SignallingSession {
       this.rejoin();
       return;
     }
+    // a transport that dropped again mid-resume: this try replaces the last one
+    this.endResumeWait();
+    this.sendResume();
+  }
+
+  private sendResume(): void {
+    this.resumeInFlight = true;
     this.resumeWait = timer(RESUME_TIMEOUT_MS).subscribe(() => this.rejoin());
     this.subscription.add(this.resumeWait);
     this.askedAt = performance.now();
     this.send('rtc:resume', this.asks({ id: this.myId, pool: this.joinedPool, token: this.token, last: this.signals.lastSeen }));
+  }
+
+  /**
+   * The cluster could not run the resume yet (`cluster-unavailable`): the token still stands,
+   * so the same resume goes again after a backoff, until {@link RESUME_RETRY_LIMIT_MS} has passed.
+   */
+  private retryResume(): void {
+    this.endResumeWait();
+    this.resumeInFlight = false;
+    const now = Date.now();
+    if (this.resumeRetryUntil === 0) this.resumeRetryUntil = now + RESUME_RETRY_LIMIT_MS;
+    if (now >= this.resumeRetryUntil) return this.rejoin();
+    this.resumeWait = timer(backoffDelay(this.resumeRetries++, { maxDelayMs: RESUME_RETRY_MAX_DELAY_MS })).subscribe(() => this.sendResume());
+    this.subscription.add(this.resumeWait);
   }
 
   private onJoined(data: Extract<ServerMessage, { type: 'rtc:joined' }>['data']): void {
@@ -244,7 +277,7 @@ export class SignallingSession {
     if (this.state !== 'reconnecting' || this.resumeWait === null || data.client_id !== this.myId) {
       return this.unexpected('rtc:resumed');
     }
-    this.endResumeWait();
+    this.endResume();
     this.roundTripMs = performance.now() - this.askedAt;
     // each token resumes once: the next resume needs this one
     if (data.token !== undefined) this.token = data.token;
@@ -279,11 +312,12 @@ export class SignallingSession {
     if (this.state === 'joining' && JOIN_REFUSALS.has(reason)) this.joinRefusals.next(error);
     // any refusal while resuming (a plain ssp v2 server, a restarted one with another secret)
     if (this.resumeWait !== null && RESUME_REFUSALS.has(reason)) this.rejoin();
+    else if (this.resumeInFlight && reason === 'cluster-unavailable') this.retryResume();
   }
 
   /** A fresh join with a new id: every connection of the old session goes, and the mesh is rebuilt. */
   private rejoin(): void {
-    this.endResumeWait();
+    this.endResume();
     for (const id of this.peers.ids()) this.peers.drop(id);
     this.unconfirmed.clear();
     this.myId = null;
@@ -295,6 +329,14 @@ export class SignallingSession {
   private endResumeWait(): void {
     this.resumeWait?.unsubscribe();
     this.resumeWait = null;
+  }
+
+  /** The resume is over (resumed, or given up for a fresh join): the next one tries anew. */
+  private endResume(): void {
+    this.endResumeWait();
+    this.resumeInFlight = false;
+    this.resumeRetries = 0;
+    this.resumeRetryUntil = 0;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import type { IceServerFields, PeerId } from '../signalling/messages';
@@ -21,6 +22,8 @@ const DROPPED_CLOSE_CODE = 1006;
 export const CLOSE_JOIN_DEADLINE = 4002;
 /** Close code for a member given up because what was kept for it passed `maxHeldBytes`. */
 export const CLOSE_HELD_TOO_MUCH = 4003;
+/** Close code for a text frame that is not UTF-8: RFC 6455 §8.1 says to fail the connection, §7.4.1 names the code. */
+export const CLOSE_INVALID_UTF8 = 1007;
 
 // shared socket listeners (no closure per socket: a server holds many); `this` is the socket
 function onSocketMessage(this: ClientSocket, data: RawData, isBinary: boolean): void {
@@ -48,8 +51,8 @@ const isPending = (refusal: Refusal | null | Promise<Refusal | null>): refusal i
 
 const sizeOf = (data: RawData): number =>
   Array.isArray(data) ? data.reduce((sum, chunk) => sum + chunk.byteLength, 0) : data.byteLength;
-const textOf = (data: RawData): string =>
-  Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+// ws hands a text message over as one Buffer (its binaryType is 'nodebuffer'); the rest is for the types
+const bytesOf = (data: RawData): Buffer => (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
 
 /** What {@link ClientSessions} is made of. */
 export interface SessionParts {
@@ -150,7 +153,15 @@ export class ClientSessions {
     if (size > this.limits.maxFrameBytes) {
       return this.refuse(client, { reason: 'frame-too-large', message: `frames are limited to ${this.limits.maxFrameBytes} bytes` });
     }
-    const parsed = parseClientFrame(textOf(data));
+    const bytes = bytesOf(data);
+    // the server skips ws's own check (skipUTF8Validation): this one runs only on frames we go on to
+    // decode, and a frame that is not UTF-8 ends the connection, whose member leaves at once
+    if (!isUtf8(bytes)) {
+      this.parts.refusals.count('invalid-utf8');
+      this.forget(client, CLOSE_INVALID_UTF8);
+      return;
+    }
+    const parsed = parseClientFrame(bytes.toString('utf8'));
     if (parsed.kind === 'foreign') return;
     if (parsed.kind === 'invalid') return this.refuse(client, { reason: parsed.reason, message: parsed.detail });
     const message = parsed.message;
@@ -158,7 +169,9 @@ export class ClientSessions {
     switch (message.type) {
       case 'rtc:ack':
         // only a member that asked for numbering has anything to acknowledge; others are ignored
-        if (client.outbox?.numbered) client.outbox.acknowledge(message.data.seq);
+        if (!client.outbox?.numbered) return;
+        client.outbox.acknowledge(message.data.seq);
+        this.registry.acknowledged?.(client, message.data.seq);
         return;
       case 'rtc:ice-servers': {
         // credentials name the member: only a member gets them

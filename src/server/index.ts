@@ -2,7 +2,8 @@
  * `rtcpool/server`: the reference ssp v2 signalling server for Node.js.
  * @packageDocumentation
  */
-export { CLOSE_HELD_TOO_MUCH, CLOSE_JOIN_DEADLINE } from './clientSessions';
+export { CLOSE_HELD_TOO_MUCH, CLOSE_INVALID_UTF8, CLOSE_JOIN_DEADLINE } from './clientSessions';
+export { MAX_REFUSED_UPGRADES, REFUSED_UPGRADE_LINGER_MS } from './refusedUpgrades';
 export {
   createSignallingServer,
   SignallingServer,
@@ -13,6 +14,7 @@ export type { SignallingCluster } from './cluster/signallingCluster';
 export { HANDOVER_HOLD_LIMIT, HANDOVER_TIMEOUT_MS } from './cluster/clusterResumption';
 export { ServerMetrics, METRICS_PATH, type MetricsSource } from './serverMetrics';
 export {
+  CLUSTER_KEPT_LIMIT,
   CLUSTER_QUEUE_LIMIT,
   CLUSTER_QUEUE_TIMEOUT_MS,
   DEFAULT_CLUSTER_PREFIX,

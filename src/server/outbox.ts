@@ -1,7 +1,10 @@
 import type { ServerMessage } from '../signalling/messages';
 
-/** Replies about a member's own socket: never numbered, never replayed. */
-const UNNUMBERED: ReadonlySet<ServerMessage['type']> = new Set(['rtc:joined', 'rtc:resumed', 'rtc:error']);
+/**
+ * Replies about a member's own socket: never numbered, never replayed. `rtc:ice-servers` answers
+ * the member's own request, and `rtc:resumed` carries fresh ICE servers anyway.
+ */
+const UNNUMBERED: ReadonlySet<ServerMessage['type']> = new Set(['rtc:joined', 'rtc:resumed', 'rtc:error', 'rtc:ice-servers']);
 
 /** Whether a message is numbered (and kept until acknowledged) for a member that acknowledges. */
 export function isNumbered(message: ServerMessage): boolean {
@@ -59,10 +62,14 @@ export class Outbox {
   /**
    * The frame of one message for this member. Numbered messages are kept until acknowledged;
    * when `away`, every message is kept, to go out on {@link Outbox.replay}.
+   *
+   * @param given - the message's number when someone else gives them (a cluster's Redis); 0: the
+   *   outbox numbers it
    */
-  frame(message: ServerMessage, away: boolean): string {
+  frame(message: ServerMessage, away: boolean, given = 0): string {
     const numbered = this.numbered && isNumbered(message);
-    const seq = numbered ? this.nextSeq++ : 0;
+    const seq = numbered ? (given > 0 ? given : this.nextSeq) : 0;
+    if (numbered) this.continueAfter(seq);
     const frame = encodeServerFrame(message, seq);
     if (numbered || away) {
       const size = Buffer.byteLength(frame);

@@ -114,6 +114,8 @@ export interface SessionRegistry<M extends Member = Member> {
   leave(member: M): void;
   /** Sets a member's trusted description and tells the rest of its pool. */
   describe(member: M, description: PeerDescription): void;
+  /** The member saw every numbered message up to `seq` (`rtc:ack`): a cluster stops keeping them. */
+  acknowledged?(member: M, seq: number): void;
 }
 
 interface PoolState<M extends Member> {

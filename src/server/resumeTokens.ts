@@ -25,8 +25,15 @@ export function randomTag(): string {
   return randomBytes(9).toString('base64url');
 }
 
+/** The bytes `text` spells in unpadded base64url, if it is their one spelling; null otherwise. */
+function canonicalBytes(text: string): Buffer | null {
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : null;
+}
+
 /**
- * Resume tokens: `base64url(JSON [instance, epoch, nonce, expiresAt]) "." HMAC`, where the HMAC
+ * Resume tokens: `base64url(JSON [instance, epoch, nonce, expiresAt]) "." base64url(HMAC)`, both
+ * unpadded, and no other spelling of the same bytes (see {@link ResumeTokens.verify}); the HMAC
  * covers a JSON array of every claim, the member's id and pool and its principal, so no two
  * memberships share an encoding. Whether a valid token may still resume (its nonce current, its
  * membership not ended) is the server's state; checking the signature and expiry needs none, so
@@ -64,9 +71,15 @@ export class ResumeTokens {
   verify(id: string, pool: string, token: string, principal: string | undefined): TokenClaims | 'invalid' | 'expired' {
     const dot = token.indexOf('.');
     if (dot < 0) return 'invalid';
+    // Node's decoder reads many spellings as the same bytes (padding, the base64 alphabet, spare
+    // low bits, stray characters): only the one this class writes is a token, so each
+    // membership's token has exactly one spelling
+    const body = canonicalBytes(token.slice(0, dot));
+    const given = canonicalBytes(token.slice(dot + 1));
+    if (body === null || given === null) return 'invalid';
     let fields: unknown;
     try {
-      fields = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
+      fields = JSON.parse(body.toString('utf8'));
     } catch {
       return 'invalid';
     }
@@ -77,7 +90,6 @@ export class ResumeTokens {
     }
     const claims: TokenClaims = { id, pool, instance, epoch, nonce, expiresAt: expiresAt as number };
     const expected = this.sign(claims, principal);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     return claims.expiresAt > this.now() ? claims : 'expired';
   }

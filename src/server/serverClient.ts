@@ -122,8 +122,12 @@ export class ServerClient implements Member {
     this.refilledAt = this.connectedAt;
   }
 
-  /** Sends (or, while away, keeps) one message. */
-  send(message: ServerMessage): void {
+  /**
+   * Sends (or, while away, keeps) one message.
+   *
+   * @param seq - its number for a member that acknowledges, when a cluster's Redis gave it one
+   */
+  send(message: ServerMessage, seq = 0): void {
     if (this.doomed) return;
     if (message.type === 'rtc:joined') {
       const token = this.host.joinToken(this);
@@ -133,12 +137,12 @@ export class ServerClient implements Member {
     }
     if (this.socket === null) {
       const outbox = (this.outbox ??= new Outbox(false));
-      outbox.frame(message, true);
+      outbox.frame(message, true, seq);
       if (outbox.bytes > this.host.limits.maxHeldBytes) this.overflow('held-too-much');
       return;
     }
     const outbox = this.outbox;
-    const frame = outbox ? outbox.frame(message, false) : encodeServerFrame(message);
+    const frame = outbox ? outbox.frame(message, false, seq) : encodeServerFrame(message);
     if (outbox && outbox.bytes > this.host.limits.maxHeldBytes) {
       this.overflow('held-too-much');
       return;

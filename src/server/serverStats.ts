@@ -9,6 +9,11 @@ export interface ServerStats {
   readonly connections: number;
   /** Upgrades waiting for the `authenticate` hook. */
   readonly authenticating: number;
+  /**
+   * Sockets of refused upgrades (an HTTP 400, 401, 403, 404, 429 or 503 answer) not closed yet:
+   * each is held until the client closes it, or `REFUSED_UPGRADE_LINGER_MS` (1 s) at most.
+   */
+  readonly lingering: number;
   /** Pools. */
   readonly pools: number;
   /** Members of pools, present or away. */
@@ -23,7 +28,8 @@ export interface ServerStats {
    * Refusals since the server started, by stable reason: every `rtc:error` reason sent, and
    * `bad-url` (HTTP 400), `unauthenticated` (401), `authenticate-failed` (401, the hook threw),
    * `origin` (403), `connections-per-address` (429), `connections` (503), `authenticate-timeout`
-   * (503), `slow-reader`, `join-deadline` (close 4002) and `held-too-much` (close 4003).
+   * (503), `slow-reader`, `join-deadline` (close 4002), `held-too-much` (close 4003) and
+   * `invalid-utf8` (close 1007: a text frame that is not UTF-8).
    */
   readonly refusals: { readonly [reason: string]: number };
 }

@@ -87,8 +87,9 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       });
     // on an app's server, only when asked: /metrics goes to us, and no longer to the app's handlers
     this.appHandlers = options.server && options.metrics ? this.routeMetrics(options.server) : null;
-    // we track clients ourselves: ws's own tracking costs a closure per socket. UTF-8 is not
-    // checked twice: a frame is decoded and parsed as JSON anyway, and only its validated fields travel on
+    // we track clients ourselves: ws's own tracking costs a closure per socket. UTF-8 is checked
+    // by the sessions, just before a frame is decoded (RFC 6455 §8.1: close 1007 when it is not),
+    // so frames refused unread (rate, size) cost no scan; ws would scan every one
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -211,6 +212,7 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       sockets,
       connections: this.admission.connectionCount,
       authenticating: this.edge.authenticating,
+      lingering: this.edge.lingering,
       pools,
       members,
       away,

@@ -5,30 +5,11 @@ import type { Admission } from './admission';
 import { DEFAULT_AUTHENTICATE_TIMEOUT_MS, type AuthenticateResult, type SignallingServerOptions } from './options';
 import { requestPathname } from './requestPathname';
 import type { Grant } from './serverClient';
+import { destroyOnError, RefusedUpgrades } from './refusedUpgrades';
 import type { RefusalCounts } from './serverStats';
-
-const STATUS_TEXT: { readonly [status: number]: string } = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
 
 /** A grant for a hook-less server: everyone is welcome, described as null. */
 const ANONYMOUS: Grant = { description: null, principal: undefined };
-
-function refuseUpgrade(socket: Duplex, status: number): void {
-  // a client gone before it reads the answer must not crash the server
-  if (!socket.listeners('error').includes(destroyOnError)) socket.on('error', destroyOnError);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-// shared listeners (no closure per socket: a server holds many)
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
 
 /** What the hook's answer grants, or null for a refusal. */
 function grantOf(result: AuthenticateResult | null | undefined): Grant | null {
@@ -57,6 +38,7 @@ export function requestAddress(request: IncomingMessage, trustProxy: boolean): s
  */
 export class UpgradeEdge {
   private readonly pending = new Set<Duplex>();
+  private readonly refused = new RefusedUpgrades();
   private readonly timeoutMs: number;
 
   constructor(
@@ -76,13 +58,18 @@ export class UpgradeEdge {
     return this.pending.size;
   }
 
+  /** Sockets of refused upgrades not closed yet (each for a bounded time). */
+  get lingering(): number {
+    return this.refused.size;
+  }
+
   /** The `upgrade` listener of the HTTP server. */
   readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const pathname = requestPathname(request.url);
     // no handler can route a URL that does not parse: it gets 400 even on a shared server
     if (pathname !== null && pathname !== this.path) {
       // on a shared server another handler may own this path, and this socket
-      if (this.ownsServer) refuseUpgrade(socket, 404);
+      if (this.ownsServer) this.refused.refuse(socket, 404);
       return;
     }
     if (pathname === null) return this.refuse(socket, 400, 'bad-url');
@@ -92,17 +79,18 @@ export class UpgradeEdge {
     }
     const address = requestAddress(request, this.options.trustProxy ?? false);
     const status = this.admission.connect(address);
-    if (status !== 0) return refuseUpgrade(socket, status);
+    if (status !== 0) return this.refused.refuse(socket, status);
     // without a hook the upgrade is synchronous: no listener needs to wait on the raw socket
     // (each one would cost memory for as long as the socket lives)
     if (!this.options.authenticate) return this.upgrade(request, socket, head, ANONYMOUS, address);
     this.authenticate(request, socket, head, address);
   };
 
-  /** Ends every upgrade still waiting for the hook. */
+  /** Ends every upgrade still waiting for the hook, and every refused one still open. */
   close(): void {
     for (const socket of this.pending) socket.destroy();
     this.pending.clear();
+    this.refused.close();
   }
 
   private authenticate(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
@@ -148,6 +136,6 @@ export class UpgradeEdge {
 
   private refuse(socket: Duplex, status: number, reason: string): void {
     this.refusals.count(reason);
-    refuseUpgrade(socket, status);
+    this.refused.refuse(socket, status);
   }
 }

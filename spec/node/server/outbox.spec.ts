@@ -24,6 +24,21 @@ describe('Outbox', () => {
     expect(outbox.size).to.equal(0);
   });
 
+  it('never numbers an rtc:ice-servers answer either: it answers the member\'s own request', () => {
+    const outbox = new Outbox(true);
+    const frame = outbox.frame({ type: 'rtc:ice-servers', data: { iceServers: [] } }, false);
+    expect(seqOf(frame)).to.equal(undefined);
+    expect(outbox.size).to.equal(0);
+  });
+
+  it('takes the numbers it is given (a cluster\'s Redis gives them), and numbers on after the highest', () => {
+    const outbox = new Outbox(true);
+    expect([outbox.frame(relay(1), false, 7), outbox.frame(relay(2), false, 8)].map(seqOf)).to.deep.equal([7, 8]);
+    expect(outbox.lastSeq).to.equal(8);
+    expect(seqOf(outbox.frame(relay(3), false))).to.equal(9);
+    expect(outbox.replay(7).map(seqOf)).to.deep.equal([8, 9]);
+  });
+
   it('replays the numbered frames after `last`, and keeps them until acknowledged', () => {
     const outbox = new Outbox(true, 10);
     for (const n of [1, 2, 3]) outbox.frame(relay(n), true);

@@ -12,10 +12,11 @@ import {
   RESTORE_SETTLE_MS,
   type ClusterOptions,
 } from './clusterOptions';
-import { CREATE, DEPART, DESCRIBE, HANDOVER, JOIN, LEAVE, LIST, REAP, RELAY, RESTORE, RESUME, STANDING, STOP } from './clusterScripts';
+import { CREATE, DEPART, DESCRIBE, JOIN, LEAVE, LIST, REAP, RELAY, RESTORE, STANDING, STOP } from './clusterScripts';
+import { ACK, HANDOVER, RESUME } from './resumeScripts';
 
 /** The scripts, by the command name each is defined as on the connection. */
-const SCRIPTS = { rtcJoin: JOIN, rtcRelay: RELAY, rtcLeave: LEAVE, rtcDescribe: DESCRIBE, rtcCreate: CREATE, rtcStop: STOP, rtcList: LIST, rtcReap: REAP, rtcRestore: RESTORE, rtcDepart: DEPART, rtcResume: RESUME, rtcHandover: HANDOVER, rtcStanding: STANDING };
+const SCRIPTS = { rtcJoin: JOIN, rtcRelay: RELAY, rtcLeave: LEAVE, rtcDescribe: DESCRIBE, rtcCreate: CREATE, rtcStop: STOP, rtcList: LIST, rtcReap: REAP, rtcRestore: RESTORE, rtcDepart: DEPART, rtcResume: RESUME, rtcHandover: HANDOVER, rtcAck: ACK, rtcStanding: STANDING };
 /** A script's name. */
 export type ScriptName = keyof typeof SCRIPTS;
 
@@ -129,6 +130,15 @@ export class ClusterLink {
     if (this.closed) return Promise.reject(new ClusterUnavailableError('the node is closing'));
     if (!durable && this.queue.length >= CLUSTER_QUEUE_LIMIT) return Promise.reject(new ClusterUnavailableError('Redis is unreachable and the queue is full'));
     return new Promise((resolve, reject) => this.queue.push({ name, args, at: Date.now(), durable, resolve, reject }));
+  }
+
+  /**
+   * Runs a script now, or rejects with {@link ClusterUnavailableError} at once while Redis is away
+   * (or the node is putting itself back): for an operation whose sender tries again itself.
+   */
+  runNow(name: ScriptName, args: readonly (string | number)[]): Promise<unknown> {
+    if (!this.ready) return Promise.reject(new ClusterUnavailableError('Redis is unreachable'));
+    return this.send(name, args);
   }
 
   /** Says goodbye (the node's members leave at once) and closes both connections. */

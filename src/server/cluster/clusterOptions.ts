@@ -24,6 +24,14 @@ export const CLUSTER_QUEUE_TIMEOUT_MS = 10_000;
  * most 1 s) and put their members back too, so a relay does not find its target missing.
  */
 export const RESTORE_SETTLE_MS = 1_500;
+/**
+ * Messages Redis keeps for one member that acknowledges (relay acknowledgement), until it does:
+ * so that a member whose node dies resumes on another with nothing lost. Its node also keeps
+ * them, up to `limits.maxHeldBytes`, and hands over what Redis trimmed past this cap when the
+ * member resumes elsewhere; this caps what a member whose node died costs Redis until it resumes
+ * or is taken for gone.
+ */
+export const CLUSTER_KEPT_LIMIT = 10_000;
 /** Entries a node reads from its inbox stream at once. */
 export const INBOX_BATCH = 512;
 /** How long one blocking read of the inbox waits before it is issued again. */

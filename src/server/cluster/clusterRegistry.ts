@@ -10,6 +10,9 @@ import type { ClusterOptions } from './clusterOptions';
 const refuse = (reason: ServerReason, message: string): Refusal => ({ reason, message });
 const UNAVAILABLE = refuse('cluster-unavailable', 'the cluster state (Redis) is unreachable; try again');
 
+/** A message for a member, and the number Redis gave it (0 for a member that does not acknowledge). */
+export type Numbered = readonly [message: ServerMessage, seq: number];
+
 /** A member's pool as this node knows it: for putting it back into a Redis that lost it, and for its resume tokens. */
 export interface Seat {
   readonly instance: string;
@@ -18,8 +21,8 @@ export interface Seat {
 
 /** What a cluster's session resume takes from the inbox: see `ClusterResumption`. */
 export interface InboxResumption {
-  /** Holds a message for a member whose resume on this node is under way; false when there is none. */
-  hold(id: PeerId, message: ServerMessage): boolean;
+  /** Holds a message (and its number, 0 for none) for a member whose resume on this node is under way; false when there is none. */
+  hold(id: PeerId, message: ServerMessage, seq: number): boolean;
   /** A control entry between nodes (`ctl` = moved or handover) for member `id` of `pool`. */
   control(kind: string, id: PeerId, pool: string, fields: ReadonlyMap<string, string>): void;
 }
@@ -35,7 +38,7 @@ export class ClusterRegistry {
   readonly link: ClusterLink;
   private readonly seats = new Map<PeerId, Seat>();
   /** Joins sent and not answered: what their pool sends meanwhile waits for `rtc:joined`. */
-  private readonly joining = new Map<PeerId, { readonly pool: string; readonly early: ServerMessage[] }>();
+  private readonly joining = new Map<PeerId, { readonly pool: string; readonly early: Numbered[] }>();
   /** Pools this node created with createPool (kept while empty): put back too. */
   private readonly createdHere = new Map<string, string>();
   /** Sockets whose `rtc:resume` is on its way: what they send meanwhile waits for it. */
@@ -95,6 +98,12 @@ export class ClusterRegistry {
     this.events.onLeave(name, member);
   }
 
+  /** The member saw every numbered message up to `seq`: Redis stops keeping them for it. */
+  acknowledged(member: ServerClient, seq: number): void {
+    if (member.pool === null) return;
+    void this.link.run('rtcAck', [member.id, seq]).catch(() => {});
+  }
+
   /** Sets a member's description and tells the rest of its pool, on every node. */
   describe(member: ServerClient, description: PeerDescription): void {
     member.description = description;
@@ -143,17 +152,17 @@ export class ClusterRegistry {
     void settled.then(() => this.resumes.delete(fresh));
   }
 
-  /** A message for a member of this node, as the inbox delivers it. */
-  deliverTo(id: PeerId, pool: string, message: ServerMessage): void {
+  /** A message for a member of this node, as the inbox delivers it, with its number (0 for none). */
+  deliverTo(id: PeerId, pool: string, message: ServerMessage, seq: number): void {
     const client = this.clients.get(id);
     if (!client) return;
     const pending = this.joining.get(id);
     if (client.pool !== pool) {
-      if (pending?.pool === pool) pending.early.push(message);
+      if (pending?.pool === pool) pending.early.push([message, seq]);
       return;
     }
     if (message.type === 'rtc:stop') this.stopLocal(id);
-    client.send(message);
+    client.send(message, seq);
   }
 
   /** Says goodbye: this node's members leave their pools at once. */
@@ -176,7 +185,7 @@ export class ClusterRegistry {
 
   private async join(member: ServerClient, name: string, asks: JoinAsks): Promise<Refusal | null> {
     if (member.pool !== null || this.joining.has(member.id)) return refuse('already-joined', `already a member of pool '${member.pool ?? name}'`);
-    const pending = { pool: name, early: [] as ServerMessage[] };
+    const pending = { pool: name, early: [] as Numbered[] };
     this.joining.set(member.id, pending);
     // the nonce of the member's first resume token: Redis keeps it, so any node can check a token
     member.nonce = randomTag();
@@ -195,6 +204,8 @@ export class ClusterRegistry {
         this.limits.maxPoolsPerConnection,
         randomUUID(),
         member.nonce,
+        // numbered in Redis, so that what it has not acknowledged outlives this node
+        member.outbox?.numbered ? 1 : 0,
         asks.offerer ? 1 : 0,
         asks.standing ? 1 : 0,
         asks.offer ? JSON.stringify(asks.offer) : '',
@@ -231,7 +242,7 @@ export class ClusterRegistry {
         ...(asks.standing ? { standingOffers } : {}),
       },
     });
-    for (const message of pending.early) member.send(message);
+    for (const [message, seq] of pending.early) member.send(message, seq);
     this.events.onJoin(name, member);
     return null;
   }
@@ -255,11 +266,13 @@ export class ClusterRegistry {
     let to = '';
     let pool = '';
     let raw = '';
+    let seqs = '';
     let control: string | undefined;
     for (let i = 0; i < fields.length; i += 2) {
       if (fields[i] === 'to') to = fields[i + 1]!;
       else if (fields[i] === 'pool') pool = fields[i + 1]!;
       else if (fields[i] === 'm') raw = fields[i + 1]!;
+      else if (fields[i] === 'seq') seqs = fields[i + 1]!;
       else if (fields[i] === 'ctl') control = fields[i + 1]!;
     }
     // a relay (the hot path) is read field by field; only the rare entry between nodes is mapped
@@ -270,9 +283,14 @@ export class ClusterRegistry {
       return;
     }
     const message = JSON.parse(raw) as ServerMessage;
-    for (const id of to.split(',')) {
-      if (this.resumption?.hold(id, message)) continue;
-      this.deliverTo(id, pool, message);
+    const ids = to.split(',');
+    // one number per recipient, in the order of `to` (all 0 when none acknowledges)
+    const numbers = seqs.split(',');
+    for (let i = 0; i < ids.length; i += 1) {
+      const id = ids[i]!;
+      const seq = Number(numbers[i] ?? 0) || 0;
+      if (this.resumption?.hold(id, message, seq)) continue;
+      this.deliverTo(id, pool, message, seq);
     }
   }
 
@@ -288,11 +306,12 @@ export class ClusterRegistry {
 
   private restoreArgs(): string[] {
     const args: string[] = [];
-    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1', '', '0');
+    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1', '', '', '0');
     for (const [id, seat] of this.seats) {
       const client = this.clients.get(id);
       if (!client || client.pool === null) continue;
-      args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created, client.nonce ?? '', client.offerer ? '1' : '0');
+      const numbered = client.outbox?.numbered ? String(client.outbox.lastSeq) : '';
+      args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created, client.nonce ?? '', numbered, client.offerer ? '1' : '0');
     }
     return args;
   }

@@ -1,10 +1,10 @@
 import type { PeerDescription, PeerId, ResumeMessage, ServerMessage } from '../../signalling/messages';
-import { Outbox } from '../outbox';
+import { encodeServerFrame, Outbox } from '../outbox';
 import type { Refusal } from '../poolRegistry';
 import { failed, redeliver, type ResumeSockets, type SessionResumption } from '../resumption';
 import { randomTag, type ResumeTokens } from '../resumeTokens';
 import type { ServerClient } from '../serverClient';
-import type { ClusterRegistry, InboxResumption } from './clusterRegistry';
+import type { ClusterRegistry, InboxResumption, Numbered } from './clusterRegistry';
 
 /**
  * How long a node that took over a member waits for the node that held it to hand over what it
@@ -24,7 +24,7 @@ const UNAVAILABLE: Refusal = { reason: 'cluster-unavailable', message: 'the clus
 /** A resume under way on this node: what arrives for the member waits for the hand-over. */
 interface Takeover {
   readonly fresh: ServerClient;
-  readonly early: ServerMessage[];
+  readonly early: Numbered[];
   timer: NodeJS.Timeout | null;
   /** The script answered: the member is this node's. */
   moved: boolean;
@@ -71,10 +71,10 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     return done;
   }
 
-  hold(id: PeerId, message: ServerMessage): boolean {
+  hold(id: PeerId, message: ServerMessage, seq: number): boolean {
     const takeover = this.takeovers.get(id);
     if (!takeover) return false;
-    takeover.early.push(message);
+    takeover.early.push([message, seq]);
     if (takeover.moved && takeover.early.length > HANDOVER_HOLD_LIMIT) this.settle(id, takeover);
     return true;
   }
@@ -91,16 +91,22 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     const last = data.last ?? 0;
     let reply: string[];
     try {
-      reply = (await this.registry.link.run('rtcResume', [node, data.id, data.pool, instance, nonce, next, last])) as string[];
+      // not queued while Redis is away: a resume that waited might be answered after the client
+      // gave up on it; refused at once, the client tries again (with backoff) while its place lasts
+      reply = (await this.registry.link.runNow('rtcResume', [node, data.id, data.pool, instance, nonce, next, last, data.ack ? 1 : 0])) as string[];
     } catch {
       this.settle(data.id, takeover);
       return UNAVAILABLE;
     }
-    const [status, old, created, own, ...descs] = reply as [string, string, string, string, ...string[]];
+    const [status, old, created, own, counter, complete, count, ...rest] = reply as [string, string, string, string, string, string, string, ...string[]];
     if (status !== 'ok') {
       this.settle(data.id, takeover);
+      if (status === 'lost') return failed('some of what the member had not seen was kept only by its node, which is gone');
       return failed(status === 'used' ? 'the resume token was used already: each resumes once' : 'that membership has ended');
     }
+    // what Redis kept for a member that acknowledges: [seq, message JSON] after `last`
+    const kept = rest.slice(0, 2 * Number(count));
+    const descs = rest.slice(2 * Number(count));
     // the member is this node's now, even if its socket went meanwhile: then it leaves from here
     const known = this.sockets.clients.get(data.id);
     if (old === node && known && known !== fresh && known.pool === data.pool) {
@@ -138,9 +144,23 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     fresh.send(this.resumed(fresh, descs));
     // the description is what the hook says now; without a hook there is nothing fresher than the old one
     if (this.sockets.describesOnResume && JSON.stringify(freshDescription) !== own) this.registry.describe(fresh, freshDescription);
-    if (old === node) this.settle(fresh.id, takeover);
+    if (complete === '1' && fresh.outbox) {
+      // Redis kept every numbered message the member did not see: no node's hand-over is needed
+      // (it comes all the same, and finds the takeover over), so a dead node loses nothing
+      this.replayKept(fresh, fresh.outbox, kept, Number(counter));
+      this.settle(fresh.id, takeover);
+    } else if (old === node) this.settle(fresh.id, takeover);
     else takeover.timer = setTimeout(() => this.settle(fresh.id, takeover), HANDOVER_TIMEOUT_MS);
     return null;
+  }
+
+  /** Sends what Redis kept for `member`, numbered as it was, and keeps it until acknowledged. */
+  private replayKept(member: ServerClient, outbox: Outbox, kept: readonly string[], counter: number): void {
+    const frames: [number, string][] = [];
+    for (let i = 0; i < kept.length; i += 2) frames.push([Number(kept[i]), encodeServerFrame(JSON.parse(kept[i + 1]!) as ServerMessage, Number(kept[i]))]);
+    for (const [, frame] of frames) member.write(frame);
+    outbox.adopt(frames);
+    outbox.continueAfter(counter);
   }
 
   private resumed(member: ServerClient, descs: readonly string[]): ServerMessage {
@@ -197,6 +217,6 @@ export class ClusterResumption implements SessionResumption, InboxResumption {
     if (!takeover.moved) return;
     const pool = takeover.fresh.pool;
     if (pool === null) return;
-    for (const message of takeover.early) this.registry.deliverTo(id, pool, message);
+    for (const [message, seq] of takeover.early) this.registry.deliverTo(id, pool, message, seq);
   }
 }

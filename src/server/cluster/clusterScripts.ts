@@ -1,3 +1,5 @@
+import { CLUSTER_KEPT_LIMIT } from './clusterOptions';
+
 // The cluster's shared state, in one Redis, changed only by these scripts: a script runs alone,
 // so every rule checked in one (a free seat, the pool limits) still holds when it acts. Every
 // script names its keys from ARGV[1], the key prefix: a single Redis (or Valkey) primary, not a
@@ -10,27 +12,54 @@
 // P:member:<id> the member's pool; P:nonce:<id> the nonce its one good resume token carries;
 // P:nodemembers:<node> SET of its members; P:nodes SET of nodes; P:alive:<node> liveness with a
 // TTL; P:inbox:<node> STREAM of what that node delivers, entries { to = "id,id", pool, m = message
-// JSON } or, between nodes, { to = id, pool, ctl = moved | handover, ... } (see RESUME);
-// P:addrpools:<address>, P:connpools:<id> counters.
+// JSON, seq = "n,n" } or, between nodes, { to = id, pool, ctl = moved | handover, ... } (see
+// RESUME); P:seq:<id> the last number given to a member that acknowledges (relay acknowledgement:
+// absent for one that does not), and P:kept:<id> STREAM of what it was sent and has not
+// acknowledged, entry id <seq>-0 { m = message JSON }, so that any node can replay it after the
+// member's node died; P:addrpools:<address>, P:connpools:<id> counters.
+
+/**
+ * Numbering for relay acknowledgement, in Redis so that it survives the member's node: `keep(id,
+ * msg)` gives the message the member's next number and keeps it until acknowledged, or answers 0
+ * for a member that does not acknowledge. Capped (`MAXLEN ~`): what is trimmed past the cap
+ * comes from the old node's hand-over on a resume (see RESUME).
+ */
+const KEEP = `
+local function keep(id, msg)
+  local key = P .. ':seq:' .. id
+  if not redis.call('GET', key) then return 0 end
+  local seq = redis.call('INCR', key)
+  redis.call('XADD', P .. ':kept:' .. id, 'MAXLEN', '~', ${CLUSTER_KEPT_LIMIT}, seq .. '-0', 'm', msg)
+  return seq
+end`;
 
 /** Helpers every script starts with: sending to members through their nodes' inboxes, and leaving. */
-const COMMON = `
+export const COMMON = `
 local P = ARGV[1]
 local function q(s) return cjson.encode(s) end
 local MAXLEN = 100000
--- one stream entry per node, naming that node's recipients
+${KEEP}
+-- one stream entry per node, naming that node's recipients and the number each gets
 local function deliver(members, skip, pool, msg)
   local byNode = {}
+  local seqs = {}
   for i = 1, #members, 2 do
     local id, node = members[i], members[i + 1]
     if id ~= skip then
-      if byNode[node] == nil then byNode[node] = {} end
+      if byNode[node] == nil then
+        byNode[node] = {}
+        seqs[node] = {}
+      end
       table.insert(byNode[node], id)
+      table.insert(seqs[node], keep(id, msg))
     end
   end
   for node, ids in pairs(byNode) do
-    redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', MAXLEN, '*', 'to', table.concat(ids, ','), 'pool', pool, 'm', msg)
+    redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', MAXLEN, '*', 'to', table.concat(ids, ','), 'seq', table.concat(seqs[node], ','), 'pool', pool, 'm', msg)
   end
+end
+local function forgetKept(id)
+  redis.call('DEL', P .. ':seq:' .. id, P .. ':kept:' .. id)
 end
 local function removePool(name)
   local meta = P .. ':meta:' .. name
@@ -51,6 +80,7 @@ local function leave(id, node)
   local at = redis.call('HGET', poolKey, id)
   if node and at and at ~= node then return false end
   redis.call('DEL', P .. ':member:' .. id, P .. ':nonce:' .. id)
+  forgetKept(id)
   redis.call('HDEL', poolKey, id)
   redis.call('HDEL', P .. ':desc:' .. name, id)
   redis.call('HDEL', P .. ':offerers:' .. name, id)
@@ -67,11 +97,12 @@ end
 
 /**
  * rtc:join. ARGV: prefix, node, id, pool, description JSON, address, private (1/0), maxPools,
- * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's nonce,
- * offerer (1/0), standing (1/0: the newcomer takes every standing offer there is), its own
- * standing offer JSON {sid, description} ('' for none), kept once it is admitted. Returns { 'ok',
- * instance, created, the others that are offerers (ids joined by ','), the standing offers taken
- * (a JSON object id -> {sid, description}), others (id, description JSON, ...) } or { reason, detail }.
+ * maxMembersPerPool, maxPoolsPerAddress, maxPoolsPerConnection, a new instance, the member's
+ * nonce, acknowledges (1/0), offerer (1/0), standing (1/0: the newcomer takes every standing offer
+ * there is), its own standing offer JSON {sid, description} ('' for none), kept once it is
+ * admitted. Returns { 'ok', instance, created, the others that are offerers (ids joined by ','),
+ * the standing offers taken (a JSON object id -> {sid, description}), others (id, description
+ * JSON, ...) } or { reason, detail }.
  */
 export const JOIN = `${COMMON}
 local node, id, name, desc, address = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -95,18 +126,20 @@ local descs = redis.call('HGETALL', P .. ':desc:' .. name)
 local offerers = redis.call('HKEYS', P .. ':offerers:' .. name)
 redis.call('HSET', poolKey, id, node)
 redis.call('HSET', P .. ':desc:' .. name, id, desc)
-if ARGV[14] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') end
+if ARGV[15] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') end
 redis.call('SET', P .. ':member:' .. id, name)
 redis.call('SET', P .. ':nonce:' .. id, ARGV[13])
+forgetKept(id)
+if ARGV[14] == '1' then redis.call('SET', P .. ':seq:' .. id, 0) end
 redis.call('SADD', P .. ':nodemembers:' .. node, id)
 -- a newcomer that asked takes every standing offer there is; their members hear which of theirs
 local taken = {}
 local standingKey = P .. ':standing:' .. name
-if ARGV[15] == '1' then
+if ARGV[16] == '1' then
   local offers = redis.call('HGETALL', standingKey)
   for i = 1, #offers, 2 do taken[offers[i]] = offers[i + 1] end
   redis.call('DEL', standingKey)
-  if ARGV[16] ~= '' then redis.call('HSET', standingKey, id, ARGV[16]) end
+  if ARGV[17] ~= '' then redis.call('HSET', standingKey, id, ARGV[17]) end
 end
 local plain = {}
 local offered = {}
@@ -145,12 +178,13 @@ return 'ok'
 /** rtc:sdp or rtc:candidate. ARGV: prefix, from, to, message JSON. Returns 'ok', 'not-joined' or 'unknown-peer'. */
 export const RELAY = `
 local P = ARGV[1]
+${KEEP}
 local name = redis.call('GET', P .. ':member:' .. ARGV[2])
 if not name then return 'not-joined' end
 if ARGV[3] == ARGV[2] then return 'unknown-peer' end
 local node = redis.call('HGET', P .. ':pool:' .. name, ARGV[3])
 if not node then return 'unknown-peer' end
-redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', 100000, '*', 'to', ARGV[3], 'pool', name, 'm', ARGV[4])
+redis.call('XADD', P .. ':inbox:' .. node, 'MAXLEN', '~', 100000, '*', 'to', ARGV[3], 'seq', keep(ARGV[3], ARGV[4]), 'pool', name, 'm', ARGV[4])
 return 'ok'
 `;
 
@@ -190,6 +224,7 @@ for i = 1, #members, 2 do
   redis.call('SREM', P .. ':nodemembers:' .. members[i + 1], members[i])
 end
 deliver(members, nil, name, '{"type":"rtc:stop","data":{}}')
+for i = 1, #members, 2 do forgetKept(members[i]) end
 removePool(name)
 return 1
 `;
@@ -227,7 +262,9 @@ return count
 /**
  * A node's members are put back after Redis lost them (restarted empty, or the node was taken
  * for dead during an outage). ARGV: prefix, node, ttl ms, then per member: id, pool, description
- * JSON, instance, created (1/0), nonce, offerer (1/0) ('' for a pool created with createPool, whose id is ''). A member already there is left alone; one put back is announced
+ * JSON, instance, created (1/0), nonce ('' for a pool created with createPool, whose id is ''),
+ * the last number it was given ('' for a member that does not acknowledge): numbering goes on
+ * from there, so nothing new looks like something the member has seen; offerer (1/0). A member already there is left alone; one put back is announced
  * to the rest of its pool with rtc:peer `resumed`, as a restarted server's readmission is. A pool
  * there under another instance was stopped and created again: its member is named in the reply,
  * to be stopped.
@@ -237,7 +274,7 @@ local node = ARGV[2]
 redis.call('SADD', P .. ':nodes', node)
 redis.call('SET', P .. ':alive:' .. node, '1', 'PX', ARGV[3])
 local stopped = {}
-for i = 4, #ARGV, 7 do
+for i = 4, #ARGV, 8 do
   local id, name, desc, instance, created = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local meta = P .. ':meta:' .. name
   local have = redis.call('HGET', meta, 'instance')
@@ -259,7 +296,8 @@ for i = 4, #ARGV, 7 do
     redis.call('HSET', P .. ':desc:' .. name, id, desc)
     redis.call('SET', P .. ':member:' .. id, name)
     redis.call('SET', P .. ':nonce:' .. id, ARGV[i + 5])
-    if ARGV[i + 6] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') end
+    if ARGV[i + 6] ~= '' then redis.call('SET', P .. ':seq:' .. id, ARGV[i + 6]) end
+    if ARGV[i + 7] == '1' then redis.call('HSET', P .. ':offerers:' .. name, id, '1') end
     redis.call('SADD', P .. ':nodemembers:' .. node, id)
   end
 end
@@ -272,49 +310,5 @@ local node = ARGV[2]
 for _, id in ipairs(redis.call('SMEMBERS', P .. ':nodemembers:' .. node)) do leave(id, node) end
 redis.call('DEL', P .. ':nodemembers:' .. node, P .. ':inbox:' .. node, P .. ':alive:' .. node)
 redis.call('SREM', P .. ':nodes', node)
-return 1
-`;
-
-/**
- * rtc:resume on any node: the membership moves to the node the member came back on, if its token
- * is its one good token (the nonce) for this life of the pool; the nonce rotates. The node that
- * held the member is told (ctl = moved, with what the member saw last), and hands over on the
- * same bus what it kept for the member. ARGV: prefix, node, id, pool, instance, nonce, new nonce,
- * last seen. Returns { 'ok', old node, created, own description JSON, others (id, description
- * JSON, ...) } or { reason }.
- */
-export const RESUME = `${COMMON}
-local node, id, name = ARGV[2], ARGV[3], ARGV[4]
-if redis.call('GET', P .. ':member:' .. id) ~= name then return { 'ended' } end
-local meta = P .. ':meta:' .. name
-if redis.call('HGET', meta, 'instance') ~= ARGV[5] then return { 'ended' } end
-if redis.call('GET', P .. ':nonce:' .. id) ~= ARGV[6] then return { 'used' } end
-redis.call('SET', P .. ':nonce:' .. id, ARGV[7])
-local poolKey = P .. ':pool:' .. name
-local old = redis.call('HGET', poolKey, id)
-if old ~= node then
-  redis.call('HSET', poolKey, id, node)
-  redis.call('SREM', P .. ':nodemembers:' .. old, id)
-  redis.call('SADD', P .. ':nodemembers:' .. node, id)
-  redis.call('XADD', P .. ':inbox:' .. old, 'MAXLEN', '~', MAXLEN, '*', 'to', id, 'pool', name, 'ctl', 'moved', 'node', node, 'last', ARGV[8])
-end
-local reply = { 'ok', old, redis.call('HGET', meta, 'created'), redis.call('HGET', P .. ':desc:' .. name, id) or 'null' }
-local descs = redis.call('HGETALL', P .. ':desc:' .. name)
-for i = 1, #descs, 2 do
-  if descs[i] ~= id then
-    table.insert(reply, descs[i])
-    table.insert(reply, descs[i + 1])
-  end
-end
-return reply
-`;
-
-/**
- * What a node kept for a member that moved: to the member's new node. ARGV: prefix, node, id,
- * pool, the last number the old node gave, frames as JSON [[seq, frame], ...].
- */
-export const HANDOVER = `
-local P = ARGV[1]
-redis.call('XADD', P .. ':inbox:' .. ARGV[2], 'MAXLEN', '~', 100000, '*', 'to', ARGV[3], 'pool', ARGV[4], 'ctl', 'handover', 'seq', ARGV[5], 'frames', ARGV[6])
 return 1
 `;
