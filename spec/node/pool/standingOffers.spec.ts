@@ -54,6 +54,15 @@ describe('StandingOffers', () => {
   });
   afterEach(() => offers.close());
 
+  /** The first offer made and carried by the join, to a server that keeps it. */
+  async function joinedWithOne(): Promise<void> {
+    offers.renew();
+    await tick();
+    offers.forJoin();
+    serving = true;
+    offers.joined();
+  }
+
   it('makes the first offer before the join, which carries it; joined, it sends nothing more', async () => {
     offers.renew();
     await tick();
@@ -85,11 +94,7 @@ describe('StandingOffers', () => {
   });
 
   it('keeps a replaced offer until a later one is confirmed, and hands it over if a take comes first', async () => {
-    offers.renew();
-    await tick();
-    offers.forJoin();
-    serving = true;
-    offers.joined();
+    await joinedWithOne();
     offers.renew();
     await tick();
     expect(sent.map(({ sid }) => sid)).to.deep.equal([2]);
@@ -103,11 +108,7 @@ describe('StandingOffers', () => {
   });
 
   it('closes a replaced offer once a later one is confirmed and no take came', async () => {
-    offers.renew();
-    await tick();
-    offers.forJoin();
-    serving = true;
-    offers.joined();
+    await joinedWithOne();
     offers.renew();
     await tick();
     offers.confirmed(2);
@@ -116,11 +117,7 @@ describe('StandingOffers', () => {
   });
 
   it('hands the candidates gathered while it stood to the newcomer that takes it, and makes a new offer', async () => {
-    offers.renew();
-    await tick();
-    offers.forJoin();
-    serving = true;
-    offers.joined();
+    await joinedWithOne();
     pcs[0]!.gather('candidate:1 1 udp 1 127.0.0.1 5000 typ host');
     pcs[0]!.gather(null);
     const taken = offers.take(1);
@@ -139,11 +136,7 @@ describe('StandingOffers', () => {
   });
 
   it('a join afresh carries the newest offer and closes the older ones, whose membership is gone', async () => {
-    offers.renew();
-    await tick();
-    offers.forJoin();
-    serving = true;
-    offers.joined();
+    await joinedWithOne();
     offers.renew();
     await tick();
     serving = false;
