@@ -1,10 +1,9 @@
 // D2's cases: one newcomer joins a room of n - 1 members that are already meshed and quiet, and
 // is timed from its join() until a channel to every member is open (opened by the side with the
 // smaller id, as in P1). Ours (with or without standing offers) and rtcpool 3.0.2.
-// @ts-expect-error 3.0.2 ships no types
-import * as rtcpool3 from 'rtcpool3';
 import { filter, firstValueFrom } from 'rxjs';
 import { Pool, signalling, type ManagedConnection, type PoolOptions } from 'rtcpool';
+import { pool3On, type Connection3, type Pool3 } from './setupPools3';
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
 /** How long the room is left alone before the newcomer comes: its members renew their standing offers meanwhile. */
@@ -56,22 +55,11 @@ export async function joinRoom(url: string, n: number, options: PoolOptions = {}
   return elapsed;
 }
 
-interface Pool3 {
-  readonly id: string | null;
-  readonly events: EventTarget;
-  join(pool: string): void;
-  close(): void;
-}
-const v3 = rtcpool3 as unknown as {
-  Pool: new (config: RTCConfiguration, signals: unknown) => Pool3;
-  signalling: { websocket: new (socket: WebSocket) => unknown };
-};
-
 /** A 3.0.2 pool on an open socket. */
 async function pool3(url: string): Promise<Pool3> {
   const socket = new WebSocket(url);
   await new Promise((resolve) => (socket.onopen = resolve));
-  return new v3.Pool(LOCAL_ONLY, new v3.signalling.websocket(socket));
+  return pool3On(socket);
 }
 
 /** As {@link channelsOpen}, for a 3.0.2 pool. */
@@ -81,7 +69,7 @@ function channelsOpen3(pool: Pool3, count: number): Promise<void> {
     if (count === 0) resolve();
     const one = (): void => void (++open === count && resolve());
     pool.events.addEventListener('peer', (event) => {
-      const connection = (event as CustomEvent<{ connection: { id: string; dataChannel(label: string): Promise<RTCDataChannel> } }>).detail.connection;
+      const connection = (event as CustomEvent<{ connection: Connection3 }>).detail.connection;
       if (pool.id! < connection.id) void connection.dataChannel('bench').then(one);
     });
     pool.events.addEventListener('datachannel', (event) => void opened((event as RTCDataChannelEvent).channel).then(one));

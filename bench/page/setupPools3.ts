@@ -4,13 +4,15 @@
 // @ts-expect-error 3.0.2 ships no types
 import * as rtcpool3 from 'rtcpool3';
 
-interface Pool3 {
+/** A 3.0.2 pool: what the bench pages use of it. */
+export interface Pool3 {
   readonly id: string | null;
   readonly events: EventTarget;
   join(pool: string): void;
   close(): void;
 }
-interface Connection3 {
+/** A 3.0.2 connection: what the bench pages use of it. */
+export interface Connection3 {
   readonly id: string;
   dataChannel(label: string): Promise<RTCDataChannel>;
 }
@@ -21,13 +23,16 @@ const { Pool, signalling } = rtcpool3 as unknown as {
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
 
+/** A 3.0.2 pool on `socket` (open: 3.0.2 sends on it at once). */
+export const pool3On = (socket: WebSocket): Pool3 => new Pool(LOCAL_ONLY, new signalling.websocket(socket));
+
 /** P1 with rtcpool 3.0.2: ms from the first join() until every pair's channel is open. */
 export async function setupPools3(url: string, n: number): Promise<number> {
   // the sockets connect before the clock starts, as for ours
   const sockets = await Promise.all(
     Array.from({ length: n }, () => new Promise<WebSocket>((resolve) => { const ws = new WebSocket(url); ws.onopen = () => resolve(ws); })),
   );
-  const pools = sockets.map((socket) => new Pool(LOCAL_ONLY, new signalling.websocket(socket)));
+  const pools = sockets.map(pool3On);
   const pairs = (n * (n - 1)) / 2;
   let open = 0;
   const allOpen = new Promise<void>((resolve) => {
