@@ -77,13 +77,14 @@ const readStandingOffer: Read = (v) => {
 /** `{ [peer]: offer }`, each offer read as {@link readOffer}. */
 const readOfferMap: Read = (v) => {
   if (!isObject(v)) return INVALID;
-  const offers: Record<string, unknown> = {};
+  const offers: Array<[string, unknown]> = [];
   for (const [peer, offer] of Object.entries(v)) {
     const read = readOffer(offer);
     if (!isId(peer) || read === INVALID) return INVALID;
-    offers[peer] = read;
+    offers.push([peer, read]);
   }
-  return offers;
+  // fromEntries defines each id as an own field, `__proto__` included: no assignment reaches a prototype
+  return Object.fromEntries(offers);
 };
 // wrapped: a table that reads `Number.isInteger` at load is kept by bundlers even when unused
 const isInteger = (v: unknown): boolean => Number.isInteger(v);

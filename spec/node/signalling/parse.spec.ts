@@ -106,6 +106,15 @@ describe('parseClientMessage rebuilding what is relayed', () => {
     expect(parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a'], offerers: 'a' })).to.deep.include({ reason: 'bad-field' });
     expect(parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a'], offerers: [7] })).to.deep.include({ reason: 'bad-field' });
   });
+
+  it('reads standingOffers as own fields, offers only: an id of __proto__ reaches no prototype', () => {
+    const offer = { type: 'offer', sdp: 'v=0\r\n' };
+    const joined = parseServerMessage('rtc:joined', JSON.parse(`{"client_id":"me","peers":["__proto__"],"standingOffers":{"__proto__":${JSON.stringify(offer)}}}`));
+    const offers = joined.kind === 'message' && joined.message.type === 'rtc:joined' ? joined.message.data.standingOffers : undefined;
+    expect(Object.getPrototypeOf(offers)).to.equal(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(offers, '__proto__')?.value).to.deep.equal(offer);
+    expect(parseServerMessage('rtc:joined', { client_id: 'me', peers: ['a'], standingOffers: { a: { type: 'answer', sdp: 'v=0' } } })).to.deep.include({ reason: 'bad-field' });
+  });
 });
 
 describe('nestsDeeperThan', () => {
