@@ -79,6 +79,8 @@ const CHUNKS = 'chunks';
  * Built apart, each entry had its own copy of each class.
  */
 const library = {
+  // an external package imported for nothing but its side effects would be kept as `import 'rxjs'`
+  treeshake: { moduleSideEffects: 'no-external' },
   input: { index: 'src/index.ts', server: 'src/server/index.ts', testing: 'src/testing/index.ts', node: 'src/node/index.ts' },
   external,
   plugins: [{ name: 'rtcpool-clean-chunks', buildStart: () => rmSync(resolve('dist', CHUNKS), { recursive: true, force: true }) }, tsPlugin(), declarations()],
@@ -88,6 +90,10 @@ const library = {
     entryFileNames: `[name].${extension}`,
     chunkFileNames: `${CHUNKS}/[name]-[hash].${extension}`,
     sourcemap: true,
+    // code loaded on first use (`import()`: channel(), pool channels, stats) has chunks of its
+    // own; hoisting their imports into the entries as bare imports would only make bundlers warn
+    // (the package has no side effects) and load them early in unbundled ES module use
+    hoistTransitiveImports: false,
     ...(extension === 'cjs' ? { exports: 'named' } : {}),
   })),
 };

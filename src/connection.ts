@@ -1,8 +1,10 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import { ChannelRegistry } from './channel/channelRegistry';
+import type { ChannelRegistry } from './channel/channelRegistry';
+import { CHUNK_PROTOCOL, MAX_HELD_CHANNELS } from './channel/chunkProtocol';
 import type { PeerChannel } from './channel/peerChannel';
 import type { PeerChannelOptions } from './channel/peerChannelOptions';
 import { RtcPoolError } from './errors';
+import { loadFeature } from './util/loadFeature';
 import { replayState } from './util/replayState';
 import { inSubscriberZone } from './zone/inSubscriberZone';
 import { runOutsideZone } from './zone/runOutsideZone';
@@ -35,6 +37,9 @@ interface ConnectionControl {
 }
 
 const controls = /*#__PURE__*/ new WeakMap<ManagedConnection, ConnectionControl>();
+
+/** The code of `channel()`, fetched on its first use by any connection (see `loadFeature`). */
+const loadChannelCode = /*#__PURE__*/ loadFeature('channel()', () => import('./channel/channelRegistry'));
 
 /** @internal the pool's handle on a connection it made */
 export function connectionControl(connection: ManagedConnection): ConnectionControl {
@@ -70,7 +75,10 @@ export class ManagedConnection {
   private readonly connectionState: BehaviorSubject<RTCPeerConnectionState>;
   private readonly descriptionState: BehaviorSubject<PeerDescription>;
   private readonly ended = new Subject<void>();
-  private readonly channels: ChannelRegistry;
+  /** The `channel()` registry, once its code is loaded. */
+  private channels: ChannelRegistry | null = null;
+  /** The peer's PeerChannels that came before the registry: it takes them when it is made. */
+  private readonly early: RTCDataChannel[] = [];
   private isClosed = false;
 
   /** The exposed events (`track`, `datachannel`) as they happen. Hot; completes on close. */
@@ -100,7 +108,6 @@ export class ManagedConnection {
     this.state$ = replayState(this.connectionState).pipe(inSubscriberZone());
     this.descriptionState = new BehaviorSubject(this.description);
     this.description$ = replayState(this.descriptionState).pipe(inSubscriberZone());
-    this.channels = new ChannelRegistry(conn, id, settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
     conn.addEventListener('track', this.forward);
     conn.addEventListener('datachannel', this.forward);
     conn.addEventListener('connectionstatechange', this.onStateChange);
@@ -215,15 +222,20 @@ export class ManagedConnection {
    * events or `events$`, and never collides with channels of `dataChannel()` or with rtcpool's
    * control channel: the browser picks its stream id.
    *
-   * Calling it again with a label whose channel is pending or open returns the same promise (the
-   * same PeerChannel; the new options are ignored); after that channel closes, it makes a new one.
+   * Calling it again with a label whose channel is pending or open gives the same PeerChannel
+   * (the new options are ignored); after that channel closes, it makes a new one.
+   *
+   * Its code is not in the bundle of an app that never calls it: it is imported on the first
+   * call (or when a peer's channel arrives first), from a chunk of its own. If that chunk cannot
+   * be fetched, the promise rejects with `load-failed`.
    *
    * @param label - names the channel; both peers use the same one
    * @param options - this side's receive limit, high-water mark, chunk size and timeout
    * @returns a promise of this side's end, once both ends are open
    * @throws (rejects) {@link RtcPoolError} `closed` if the connection closes first, `timeout` if
    *   the peer does not call `channel(label)` within `options.timeout` ms, `bad-argument` for a
-   *   label that is not a string or options that are not numbers of the right range
+   *   label that is not a string or options that are not numbers of the right range,
+   *   `load-failed` if the channel code cannot be fetched
    *
    * @example
    * ```ts
@@ -236,7 +248,23 @@ export class ManagedConnection {
    */
   channel(label: string, options: PeerChannelOptions = {}): Promise<PeerChannel> {
     if (typeof label !== 'string') return Promise.reject(new RtcPoolError('bad-argument', 'a channel label is a string'));
-    return runOutsideZone(() => this.channels.open(label, options ?? {}));
+    return runOutsideZone(() => (this.channels ? this.channels.open(label, options ?? {}) : this.registry().then((registry) => registry.open(label, options ?? {}))));
+  }
+
+  /**
+   * The registry, made once its code is loaded: it takes the peer's channels that came first.
+   * Made even when the connection closed meanwhile (closed at once), so that `open()` rejects
+   * with `closed` and the early channels are closed, as they would have been.
+   */
+  private registry(): Promise<ChannelRegistry> {
+    return loadChannelCode().then(({ ChannelRegistry }) => {
+      if (this.channels) return this.channels;
+      const registry = new ChannelRegistry(this.conn, this._id, this.settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
+      this.channels = registry;
+      if (this.isClosed) registry.close();
+      for (const channel of this.early.splice(0)) registry.take(channel);
+      return registry;
+    });
   }
 
   /** Resolves when the channel opens; rejects (and closes it) when it closes first, with the connection, or on time-out. */
@@ -265,8 +293,16 @@ export class ManagedConnection {
 
   private readonly forward = (event: Event): void => {
     // channel()'s own channels are not the app's: this listener runs before any the app adds
-    if (event.type === 'datachannel' && this.channels.take((event as RTCDataChannelEvent).channel)) {
+    const channel = (event as RTCDataChannelEvent).channel;
+    if (event.type === 'datachannel' && channel.protocol === CHUNK_PROTOCOL) {
       event.stopImmediatePropagation();
+      if (this.channels) this.channels.take(channel);
+      else if (this.early.length >= MAX_HELD_CHANNELS) channel.close();
+      else {
+        // the peer called channel() first: load the code now, so this side's call finds it
+        this.early.push(channel);
+        void this.registry().catch(() => this.early.splice(0).forEach((early) => early.close()));
+      }
       return;
     }
     this.exposed.next(event as RTCTrackEvent | RTCDataChannelEvent);
@@ -283,7 +319,7 @@ export class ManagedConnection {
     this.conn.removeEventListener('datachannel', this.forward);
     this.conn.removeEventListener('connectionstatechange', this.onStateChange);
     // before the peer connection: pending sends reject with `closed`, not with a transport error
-    this.channels.close();
+    this.channels?.close();
     this.conn.close();
     // close() fires no connectionstatechange: say it ourselves
     this.connectionState.next('closed');

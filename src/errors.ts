@@ -13,13 +13,18 @@
  * - `unknown-peer`: signalling named a peer this endpoint does not know.
  * - `negotiation-failed`: a step of the perfect negotiation failed for one peer.
  * - `transport`: the signalling transport failed.
- * - `aborted`: a `PeerChannel.send()` was cancelled through its `AbortSignal`.
+ * - `aborted`: a `PeerChannel.send()`, or a `channel()` still waiting for its peer, was
+ *   cancelled through its `AbortSignal`.
  * - `too-large`: a `PeerChannel` refused a message over its receive limit (`maxMessageBytes`).
  * - `ice-server`: a STUN or TURN server failed a candidate (see `url`, and `reason`: the
  *   numeric error code, `'401'` for refused credentials).
  * - `connection-failed`: a peer connection went to `failed`.
  * - `unsupported`: what is needed is missing here (WebRTC in jsdom, SSR or plain Node; a
  *   WebSocket class in Node); the message says what to pass.
+ * - `load-failed`: the code of a feature loaded on first use (`channel()`, `pool.channel()`)
+ *   could not be fetched; the next call tries again.
+ * - `overflow`: a pool channel held more for one slow peer than its `maxQueuedBytes`; that
+ *   peer's channel was closed (see `PoolChannel`).
  */
 export type RtcPoolErrorCode =
   | 'bad-argument'
@@ -37,7 +42,9 @@ export type RtcPoolErrorCode =
   | 'too-large'
   | 'ice-server'
   | 'connection-failed'
-  | 'unsupported';
+  | 'unsupported'
+  | 'load-failed'
+  | 'overflow';
 
 /**
  * The one error class rtcpool throws, rejects with, and emits on its error streams.

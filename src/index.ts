@@ -11,8 +11,10 @@ export {
   type ManagedConnectionSettings,
 } from './connection';
 export { RtcPoolError, type RtcPoolErrorCode } from './errors';
-export { PeerChannel, type PeerChannelSettings } from './channel/peerChannel';
+// types only: a value export would bring the channel code, loaded on first use, into every app
+export type { PeerChannel, PeerChannelSettings } from './channel/peerChannel';
 export {
+  BLOB_READ_BYTES,
   DEFAULT_CHUNK_BYTES,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -20,13 +22,19 @@ export {
   type PeerChannelOptions,
   type SendOptions,
 } from './channel/peerChannelOptions';
-export { BLOB_READ_BYTES, type PeerChannelData } from './channel/messageSource';
-export { CHUNK_PROTOCOL } from './channel/framing';
-export { MAX_HELD_CHANNELS, READY_RESEND_MS } from './channel/channelRegistry';
+export type { PeerChannelData } from './channel/messageSource';
+export { CHUNK_PROTOCOL, MAX_HELD_CHANNELS, READY_RESEND_MS } from './channel/chunkProtocol';
 export { ORPHAN_TIMEOUT_MS } from './negotiation/negotiationEpic';
 export { FIRST_OFFER_GRACE_MS, HEADER_EXTENSION_LOCK_WAIT_MS, ICE_DISCONNECTED_RESTART_MS, OFFERER_WAIT_MS } from './negotiation/negotiatePeer';
 export { CONTROL_CHANNEL, type ConnectionEvent, type DescribeEvent } from './peerSet';
 export { Pool } from './pool';
+export { PoolChannel } from './room/poolChannel';
+export {
+  DEFAULT_MAX_QUEUED_BYTES,
+  type PoolChannelOptions,
+  type PoolMessage,
+  type PoolSendOptions,
+} from './room/poolChannelOptions';
 export { MAX_REBUILDS_PER_PEER, REBUILD_BACKOFF_MS } from './setupFailure';
 export { STANDING_OFFER_MAX_AGE_MS } from './standingOffers';
 export {

@@ -9,6 +9,8 @@ import { peerConnectionPort } from './negotiation/peerConnectionPort';
 import { PeerSet, type ConnectionEvent, type DescribeEvent } from './peerSet';
 import type { JoinResult, PeerConnectionConstructor, PoolOptions, PoolState } from './poolOptions';
 import { PoolEvents } from './poolEvents';
+import { PoolChannel } from './room/poolChannel';
+import type { PoolChannelOptions } from './room/poolChannelOptions';
 import type { PeerDescription, PeerId, ServerMessage } from './signalling/messages';
 import { Signalling, type TransceiverLike } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
@@ -47,6 +49,8 @@ export class Pool {
   /** `ice-server` errors of every connection, before each cause is reported once. */
   private readonly iceServerFailures = new Subject<RtcPoolError>();
   private readonly ice: IceServerSupply;
+  /** The open pool channels, by label. */
+  private readonly poolChannels = new Map<string, PoolChannel>();
   /** The standing offer of the extension, when `options.standingOffer` asks for it. */
   private readonly standing: StandingOffers | null;
 
@@ -204,6 +208,42 @@ export class Pool {
     return result;
   }
 
+  /**
+   * One channel across the whole pool: with every current and future peer that makes a pool
+   * channel with the same label, on top of each connection's `channel()` (messages of any size,
+   * paced). Usable before or after `join()`. See {@link PoolChannel}.
+   *
+   * Asking again for a label whose channel is open gives the same PoolChannel (the new options
+   * are ignored); after it closes, a new one.
+   *
+   * @param label - names the channel; every peer uses the same one
+   * @param options - each peer's receive limit, high-water mark and chunk size, and how much may
+   *   wait for one slow peer (`maxQueuedBytes`)
+   * @throws {@link RtcPoolError} `bad-argument` for a label that is not a string or an option
+   *   that is not a positive number, `closed` after the pool closed
+   *
+   * @example
+   * ```ts
+   * const chat = pool.channel('chat');
+   * chat.messages$.subscribe(({ from, data }) => show(from, data));
+   * await pool.join('room');
+   * await chat.send('hello, everyone');
+   * ```
+   */
+  channel(label: string, options: PoolChannelOptions = {}): PoolChannel {
+    if (typeof label !== 'string') throw new RtcPoolError('bad-argument', 'a pool channel label is a string');
+    for (const [name, value] of Object.entries(options ?? {})) {
+      if (!(typeof value === 'number' && value > 0 && value < Infinity)) throw new RtcPoolError('bad-argument', `pool.channel('${label}'): ${name} is a positive number`);
+    }
+    if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
+    let channel = this.poolChannels.get(label);
+    if (!channel) {
+      channel = new PoolChannel(label, options ?? {}, this.peers.connections$, (closed) => this.poolChannels.delete(closed.label));
+      this.poolChannels.set(label, channel);
+    }
+    return channel;
+  }
+
   /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */
   close(): void {
     runOutsideZone(() => this.shutdown('closed'));
@@ -296,6 +336,7 @@ export class Pool {
   private shutdown(final: 'stopped' | 'closed'): void {
     if (this.state === 'stopped' || this.state === 'closed') return;
     for (const id of this.peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
+    for (const channel of [...this.poolChannels.values()]) channel.close();
     this.peers.close();
     this.standing?.close();
     this.ice.close();

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { firstValueFrom, take, toArray, type Observable } from 'rxjs';
-import { CHUNK_PROTOCOL, PeerChannel, RtcPoolError, type ManagedConnection, type Pool } from '../../src';
+import { CHUNK_PROTOCOL, RtcPoolError, type ManagedConnection, type Pool } from '../../src';
+// the class itself: 'rtcpool' exports only its type (its code is loaded on first use)
+import { PeerChannel } from '../../src/channel/peerChannel';
 import { uniquePool } from './support/environment';
 import { incomingChannel, link, nextMessage, PoolTracker, settle } from './support/pools';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { BLOB_READ_BYTES, PeerChannel, RtcPoolError, type Pool } from '../../src';
+import { BLOB_READ_BYTES, RtcPoolError, type PeerChannel, type Pool } from '../../src';
 import { uniquePool } from './support/environment';
 import { equalBytes, pattern } from './support/bytes';
 import { link, PoolTracker } from './support/pools';

@@ -1,22 +1,12 @@
 import { RtcPoolError } from '../errors';
 import type { PeerId } from '../signalling/messages';
-import { CHUNK_PROTOCOL, decodeFrame, readyFrame } from './framing';
+import { CHUNK_PROTOCOL, MAX_HELD_CHANNELS, READY_RESEND_MS } from './chunkProtocol';
+import { decodeFrame, readyFrame } from './framing';
 import { PeerChannel, type PeerChannelSettings } from './peerChannel';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_MESSAGE_BYTES, type PeerChannelOptions } from './peerChannelOptions';
 
-/**
- * The most channels a peer may open towards `channel()` labels this side has not asked for yet.
- * Each is held (idle, no data: its creator waits for READY) until the app asks or it closes;
- * past this many, new ones are closed at once, so a peer cannot make this side hold without end.
- */
-export const MAX_HELD_CHANNELS = 64;
+export { MAX_HELD_CHANNELS, READY_RESEND_MS };
 
-/**
- * How often the side that took a peer's channel sends READY again until the maker answers.
- * Chromium may drop the first messages on a stream id it reuses right after a close (the old
- * stream's reset still under way), so one READY is not always enough.
- */
-export const READY_RESEND_MS = 250;
 
 /** One label this side has asked for, until its PeerChannel closes. */
 interface Pending {
@@ -84,7 +74,21 @@ export class ChannelRegistry {
     const entry: Pending = { label, options, promise, resolve, reject, own: null, adopted: null, channel: null, timer: null };
     this.pending.set(label, entry);
     const timeout = options.timeout ?? this.defaultTimeoutMs;
-    entry.timer = setTimeout(() => this.fail(entry, new RtcPoolError('timeout', `the peer ${this.peer} did not open channel '${label}' within ${timeout} ms`, { peer: this.peer })), timeout);
+    // setTimeout would fire an Infinity (or anything past 2^31 - 1 ms) at once
+    if (timeout !== Infinity) {
+      entry.timer = setTimeout(() => this.fail(entry, new RtcPoolError('timeout', `the peer ${this.peer} did not open channel '${label}' within ${timeout} ms`, { peer: this.peer })), timeout);
+    }
+    const { signal } = options;
+    if (signal) {
+      const abort = (): void => this.fail(entry, new RtcPoolError('aborted', `channel('${label}') to ${this.peer} was given up`, { peer: this.peer }));
+      if (signal.aborted) {
+        abort();
+        return promise;
+      }
+      signal.addEventListener('abort', abort, { once: true });
+      const forget = (): void => signal.removeEventListener('abort', abort);
+      promise.then(forget, forget);
+    }
     const held = this.held.get(label);
     if (held) {
       this.unhold(held);
@@ -301,7 +305,10 @@ const MIN_CHUNK_BYTES = 64;
 /** Why options cannot be used, or null. */
 function invalidOption(options: PeerChannelOptions): string | null {
   const positive = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value > 0;
-  if (options.timeout !== undefined && !(positive(options.timeout) || options.timeout === 0)) return 'timeout is a number of milliseconds';
+  const { timeout } = options;
+  if (timeout !== undefined && !(timeout === Infinity || (positive(timeout) && timeout < 2 ** 31) || timeout === 0)) {
+    return 'timeout is a number of milliseconds below 2^31, or Infinity';
+  }
   if (options.chunkBytes !== undefined && !(positive(options.chunkBytes) && options.chunkBytes >= MIN_CHUNK_BYTES)) {
     return `chunkBytes is a number of bytes, at least ${MIN_CHUNK_BYTES}`;
   }

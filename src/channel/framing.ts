@@ -19,16 +19,9 @@
  * @module
  */
 
-/**
- * The `protocol` of every channel `channel()` makes: what tells it from a raw data channel.
- *
- * @example
- * ```ts
- * // a peer that is not rtcpool recognises a PeerChannel by it
- * pc.ondatachannel = ({ channel }) => channel.protocol === CHUNK_PROTOCOL && speakChunks(channel);
- * ```
- */
-export const CHUNK_PROTOCOL = 'rtcpool-chunks/1';
+import { CHUNK_PROTOCOL } from './chunkProtocol';
+
+export { CHUNK_PROTOCOL };
 
 /** The frame types of `rtcpool-chunks/1`. */
 export const FrameType = { whole: 0x00, start: 0x01, more: 0x02, abort: 0x03, ready: 0x04 } as const;

@@ -1,4 +1,5 @@
 import { RtcPoolError } from '../errors';
+import { BLOB_READ_BYTES } from './peerChannelOptions';
 
 /**
  * What `PeerChannel.send()` takes: a string, binary data, or a Blob (read in slices).
@@ -11,11 +12,7 @@ import { RtcPoolError } from '../errors';
  */
 export type PeerChannelData = string | ArrayBuffer | ArrayBufferView | Blob;
 
-/**
- * How much of a Blob a sender reads at once. The sender holds at most two such slices (the one
- * it sends and the next, read ahead), so sending a Blob of any size costs about 2 × this.
- */
-export const BLOB_READ_BYTES = 1_048_576; // 1 MiB, a literal so that bundlers drop it when unused
+export { BLOB_READ_BYTES };
 
 /** The bytes of one message, handed out a piece at a time so that a big one is never copied whole. */
 export interface MessageSource {

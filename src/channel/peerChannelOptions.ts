@@ -16,6 +16,12 @@ export const DEFAULT_HIGH_WATER_MARK = 4_194_304; // 4 MiB
 export const DEFAULT_MAX_MESSAGE_BYTES = 268_435_456; // 256 MiB
 
 /**
+ * How much of a Blob a sender reads at once. The sender holds at most two such slices (the one
+ * it sends and the next, read ahead), so sending a Blob of any size costs about 2 × this.
+ */
+export const BLOB_READ_BYTES = 1_048_576; // 1 MiB, a literal so that bundlers drop it when unused
+
+/**
  * Options of `ManagedConnection.channel()`. They are this side's own: the two ends of a channel
  * may use different ones.
  *
@@ -25,8 +31,13 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 268_435_456; // 256 MiB
  * ```
  */
 export interface PeerChannelOptions {
-  /** Milliseconds to wait for the peer to call `channel()` with the same label. Default: as `dataChannel()`. */
+  /**
+   * Milliseconds to wait for the peer to call `channel()` with the same label: `Infinity` waits
+   * as long as the connection lives. Default: as `dataChannel()`.
+   */
   readonly timeout?: number;
+  /** Gives the wait up: the promise rejects with `aborted`, and the channel made for it is closed. */
+  readonly signal?: AbortSignal;
   /** The most the transport may buffer, in bytes. Default {@link DEFAULT_HIGH_WATER_MARK}; raised to twice the chunk size if less. */
   readonly highWaterMark?: number;
   /** The largest frame to send, in bytes (at most the transport's `maxMessageSize`). Default {@link DEFAULT_CHUNK_BYTES}. */

@@ -151,8 +151,36 @@ describe('ChannelRegistry', () => {
 
   it('rejects options out of range with bad-argument', async () => {
     const { a } = connect();
-    for (const options of [{ chunkBytes: 8 }, { highWaterMark: 0 }, { maxMessageBytes: -1 }, { timeout: Infinity }]) {
+    for (const options of [{ chunkBytes: 8 }, { highWaterMark: 0 }, { maxMessageBytes: -1 }, { timeout: -Infinity }, { timeout: 2 ** 31 }]) {
       expect(await a.open('x', options).then(() => null, (e: RtcPoolError) => e.code)).to.equal('bad-argument');
     }
+  });
+
+  it('waits with no time limit for timeout: Infinity (no timer fires at once)', async () => {
+    const { a, b } = connect();
+    const waiting = a.open('x', { timeout: Infinity });
+    let settled = false;
+    waiting.then(() => (settled = true), () => (settled = true));
+    await tick(50);
+    expect(settled).to.equal(false);
+    const [x] = await Promise.all([waiting, b.open('x', {})]);
+    await talk(x, await b.open('x', {}));
+  });
+
+  it('gives a wait up when its signal aborts: aborted, and its channel closed', async () => {
+    const { a, b, made } = connect();
+    const cancel = new AbortController();
+    const waiting = a.open('x', { timeout: Infinity, signal: cancel.signal });
+    await tick(20);
+    cancel.abort();
+    expect(await waiting.then(() => null, (e: RtcPoolError) => e.code)).to.equal('aborted');
+    expect(made[0]!.readyState).to.equal('closed');
+    // the label is free again: a new call is a new wait, and the two sides meet
+    const [x, y] = await Promise.all([a.open('x', {}), b.open('x', {})]);
+    await talk(x, y);
+    // an already aborted signal settles at once and makes no channel
+    const count = made.length;
+    expect(await a.open('z', { signal: cancel.signal }).then(() => null, (e: RtcPoolError) => e.code)).to.equal('aborted');
+    expect(made.length).to.equal(count);
   });
 });
