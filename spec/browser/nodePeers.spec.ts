@@ -1,41 +1,9 @@
 import { expect } from 'chai';
 import { filter, firstValueFrom, map, mergeMap, take, timeout, toArray } from 'rxjs';
 import type { Pool } from '../../src';
-import { signallingUrl, thisEngine, uniquePool } from './support/environment';
+import { thisEngine, uniquePool } from './support/environment';
+import { nodePeers, type NodePeer } from './support/nodePeers';
 import { connectionsOf, MESH_TIMEOUT_MS, nextMessage, PoolTracker } from './support/pools';
-
-/** What the Node-peer framework hands the page (spec/support/karmaNodePeerFramework.cjs). */
-declare const __karma__: { readonly config: { readonly nodePeerControlUrl?: string } };
-
-/** A Node.js peer (spec/support/nodePeerProcess.ts) in a process of its own. */
-interface NodePeer {
-  readonly pid: number;
-  readonly id: string;
-}
-
-/** How a stopped Node peer ended: it must end by itself once its pool is closed. */
-interface NodePeerExit {
-  readonly code: number | null;
-  readonly signal: string | null;
-  readonly killed: boolean;
-  readonly output: string;
-}
-
-async function post<T>(path: string): Promise<T> {
-  const base = __karma__.config.nodePeerControlUrl;
-  if (!base) throw new Error('no Node peers here: karma.conf.cjs needs the rtcpool-node-peer framework (spec/support/karmaNodePeerFramework.cjs)');
-  const response = await fetch(`${base}${path}`, { method: 'POST' });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<T>;
-}
-
-/** Starts and stops Node peers through the karma framework. */
-const nodePeers = {
-  /** Starts a Node peer that joins `pool` on the test server; resolves once it has joined. */
-  start: (pool: string): Promise<NodePeer> => post(`/start?url=${encodeURIComponent(signallingUrl())}&pool=${encodeURIComponent(pool)}`),
-  /** Stops it by pid (it closes its pool, then must end by itself). */
-  stop: (peer: NodePeer): Promise<NodePeerExit> => post(`/stop?pid=${peer.pid}`),
-};
 
 /** The first message on each of the first `count` channels labelled `label` that peers open to `pool`, sorted. */
 function messagesOn(pool: Pool, label: string, count: number): Promise<string[]> {

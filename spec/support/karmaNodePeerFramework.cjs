@@ -5,6 +5,9 @@
 //   POST /control/node/start?url=WS_URL&pool=P   start a Node peer joining pool P through the
 //                                                signalling server at WS_URL; answers once it
 //                                                has joined -> { pid, id }
+//   POST /control/node/start?…&channel=LABEL     the same, and it makes the pool channel LABEL
+//   POST /control/node/pause?pid=PID             freeze it (SIGSTOP): it reads and acknowledges nothing
+//   POST /control/node/resume?pid=PID            let it run again (SIGCONT)
 //   POST /control/node/stop?pid=PID              stop it (SIGTERM: it closes its pool and must
 //                                                then end by itself) -> { code, signal, killed,
 //                                                output }; `killed` when it had to be SIGKILLed
@@ -24,8 +27,9 @@ const EXIT_TIMEOUT_MS = 5_000;
 const peers = new Map();
 
 /** Starts a Node peer; resolves with it once it printed its id, rejects if it never joins. */
-function startPeer(url, pool) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--url', url, '--pool', pool], {
+function startPeer(url, pool, channel) {
+  const args = ['--import', 'tsx', SCRIPT, '--url', url, '--pool', pool, ...(channel ? ['--channel', channel] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -67,7 +71,11 @@ async function stopPeer(pid) {
   if (!peer) return null;
   peers.delete(pid);
   let killed = false;
-  if (peer.child.exitCode === null && peer.child.signalCode === null) peer.child.kill('SIGTERM');
+  if (peer.child.exitCode === null && peer.child.signalCode === null) {
+    // a frozen peer would hold the SIGTERM until it runs again
+    peer.child.kill('SIGCONT');
+    peer.child.kill('SIGTERM');
+  }
   const timer = setTimeout(() => {
     killed = true;
     peer.child.kill('SIGKILL');
@@ -88,7 +96,13 @@ async function control(request, response) {
       const target = param('url');
       const pool = param('pool');
       if (!target || !/^wss?:\/\/127\.0\.0\.1[:/]/.test(target) || !pool) return response.writeHead(400).end('url (ws://127.0.0.1…) and pool');
-      return json(await startPeer(target, pool));
+      return json(await startPeer(target, pool, param('channel')));
+    }
+    case 'POST /control/node/pause':
+    case 'POST /control/node/resume': {
+      const peer = peers.get(param('pid'));
+      if (!peer) return response.writeHead(404).end('no such Node peer');
+      return json(peer.child.kill(url.pathname.endsWith('pause') ? 'SIGSTOP' : 'SIGCONT'));
     }
     case 'POST /control/node/stop':
       return json(await stopPeer(param('pid')));

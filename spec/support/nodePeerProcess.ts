@@ -6,6 +6,8 @@
 //   - echoes every message on every channel a peer opens to it, as `node echo <message>`;
 //   - opens a channel labelled 'from-node' to every peer it meets and, once open, sends
 //     `hello from node <its id>` on it.
+// With `--channel LABEL`, it also makes the pool channel LABEL and answers each message on it to
+// its sender alone, as `node echo <message>` (binary: `node echo <n> bytes`).
 // It prints one JSON line per event on stdout: { joined: id }, then { error: '…' } for anything
 // that goes wrong. On SIGTERM or SIGINT it closes the pool and nothing else: the process must
 // then end by itself (no handle left), which whoever stopped it checks.
@@ -17,7 +19,7 @@ import { RTCPeerConnection } from '../../src/node';
 /** The label of the channel it opens to every peer. */
 export const FROM_NODE_LABEL = 'from-node';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, pool: { type: 'string' } } });
+const { values } = parseArgs({ options: { url: { type: 'string' }, pool: { type: 'string' }, channel: { type: 'string' } } });
 if (!values.url || !values.pool) {
   process.stderr.write('usage: nodePeerProcess.ts --url WS_URL --pool NAME\n');
   process.exit(2);
@@ -44,6 +46,16 @@ pool.peerJoined$.subscribe((connection) => {
     },
   );
 });
+
+if (values.channel) {
+  const room = pool.channel(values.channel);
+  room.errors$.subscribe((error) => say({ error: `pool channel: ${error.code}: ${error.message}` }));
+  room.messages$.subscribe(({ from, data }) => {
+    const echo = `node echo ${typeof data === 'string' ? data : `${data.byteLength} bytes`}`;
+    // the sender may have left meanwhile: nothing to answer then
+    room.send(echo, { to: [from] }).catch((error: unknown) => say({ error: `echo to ${from}: ${String(error)}` }));
+  });
+}
 
 let stopping = false;
 const stop = (): void => {

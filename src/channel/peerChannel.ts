@@ -209,7 +209,9 @@ export class PeerChannel {
     this.channel.removeEventListener('close', this.onChannelClose);
     this.sender.close(error);
     this.reassembler.reset();
-    for (const subject of [this.messages, this.errors, this.progresses]) subject.complete();
+    // the books first: a subscriber that asks for the label again when the streams complete
+    // must get a new channel, not this closed one
     this.onClose(this);
+    for (const subject of [this.messages, this.errors, this.progresses]) subject.complete();
   }
 }
