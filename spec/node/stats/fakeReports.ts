@@ -33,8 +33,18 @@ export function chromiumReport(at: number, bytesSent: number, bytesReceived: num
   );
 }
 
-/** Firefox: the transport names the selected pair (and the pair says `selected`), but only the pair counts bytes. */
-export function firefoxReport(at: number, bytesSent: number, bytesReceived: number, pairId = 'c6cd1fb', withTransport = true): RTCStatsReport {
+/**
+ * Firefox: the transport names the selected pair (and the pair says `selected`), but only the
+ * pair counts bytes. `transport`: `'names-pair'` as Firefox 153, `'anonymous'` as versions whose
+ * transport has no `selectedCandidatePairId`, `'none'` as versions without transport entries.
+ */
+export function firefoxReport(
+  at: number,
+  bytesSent: number,
+  bytesReceived: number,
+  pairId = 'c6cd1fb',
+  transport: 'names-pair' | 'anonymous' | 'none' = 'names-pair',
+): RTCStatsReport {
   const entries: Entry[] = [
     { id: '{pc}', type: 'peer-connection', timestamp: at, dataChannelsOpened: 3, dataChannelsClosed: 0 },
     { id: 'cancelled', type: 'candidate-pair', timestamp: at, localCandidateId: 'l2', remoteCandidateId: 'r2', nominated: false, selected: false, state: 'cancelled', bytesSent: 0, bytesReceived: 0, currentRoundTripTime: 0, transportId: 'fedfda3e' },
@@ -44,6 +54,8 @@ export function firefoxReport(at: number, bytesSent: number, bytesReceived: numb
     candidate('local', 'l2', 'host', at),
     candidate('remote', 'r2', 'host', at),
   ];
-  if (withTransport) entries.push({ id: 'fedfda3e', type: 'transport', timestamp: at, selectedCandidatePairId: pairId, dtlsState: 'connected' });
+  if (transport !== 'none') {
+    entries.push({ id: 'fedfda3e', type: 'transport', timestamp: at, dtlsState: 'connected', ...(transport === 'names-pair' ? { selectedCandidatePairId: pairId } : {}) });
+  }
   return reportOf(...entries);
 }

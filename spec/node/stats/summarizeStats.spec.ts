@@ -24,10 +24,12 @@ describe('summarizeStats', () => {
     expect(stats).to.include({ rttMs: 7, bytesSent: 3_000, bytesReceived: 4_000, localCandidateType: 'relay', remoteCandidateType: 'srflx' });
   });
 
-  it('reads an older Firefox report without transport entries by the pair flagged selected', () => {
-    const { stats } = summarizeStats(firefoxReport(NOW, 3_000, 4_000, 'p1', false), null, 0);
-    expect(stats).to.include({ rttMs: 7, bytesSent: 3_000, localCandidateType: 'relay', remoteCandidateType: 'srflx' });
-  });
+  for (const transport of ['anonymous', 'none'] as const) {
+    it(`reads a Firefox report whose transport ${transport === 'none' ? 'is missing' : 'names no pair'} by the pair flagged selected`, () => {
+      const { stats } = summarizeStats(firefoxReport(NOW, 3_000, 4_000, 'p1', transport), null, 0);
+      expect(stats).to.include({ rttMs: 7, bytesSent: 3_000, bytesReceived: 4_000, localCandidateType: 'relay', remoteCandidateType: 'srflx' });
+    });
+  }
 
   it('falls back on the nominated, succeeded pair that carried the most when nothing says which is selected', () => {
     const report = reportOf(
