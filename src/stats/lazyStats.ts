@@ -1,4 +1,4 @@
-import { Observable, type Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { RtcPoolError } from '../errors';
 import { loadFeature } from '../util/loadFeature';
 import type { ConnectionStats } from './connectionStats';
@@ -18,13 +18,13 @@ const loadStatsCode = /*#__PURE__*/ loadFeature('stats$', () => import('./pollSt
  */
 export function lazyStats(source: StatsSource, intervalMs: number, ended: Observable<void>, peer: string): Observable<ConnectionStats> {
   return new Observable<ConnectionStats>((subscriber) => {
-    let polling: Subscription | undefined;
+    let stop: (() => void) | undefined;
     loadStatsCode().then(
       ({ pollStats }) => {
-        if (!subscriber.closed) polling = pollStats(source, intervalMs, MIN_STATS_INTERVAL_MS, ended, RtcPoolError, peer).subscribe(subscriber);
+        if (!subscriber.closed) stop = pollStats(subscriber, source, intervalMs, MIN_STATS_INTERVAL_MS, ended, RtcPoolError, peer);
       },
       (error: unknown) => subscriber.error(error),
     );
-    return () => polling?.unsubscribe();
+    return () => stop?.();
   });
 }
