@@ -9,6 +9,9 @@ import { replayState } from './util/replayState';
 import { inSubscriberZone } from './zone/inSubscriberZone';
 import { runOutsideZone } from './zone/runOutsideZone';
 import type { PeerDescription, PeerId } from './signalling/messages';
+import type { ConnectionStats } from './stats/connectionStats';
+import { lazyStats } from './stats/lazyStats';
+import { DEFAULT_STATS_INTERVAL_MS, type StatsOptions } from './stats/statsOptions';
 
 /** An event type a {@link ManagedConnection} exposes; the rest belong to negotiation. */
 export type ExposedEventType = 'datachannel' | 'track';
@@ -26,6 +29,8 @@ export interface DataChannelOptions extends RTCDataChannelInit {
 export interface ManagedConnectionSettings {
   /** Default `timeout` of `dataChannel()`. */
   readonly dataChannelTimeoutMs?: number;
+  /** Default `intervalMs` of `stats$` and `stats()`. */
+  readonly statsIntervalMs?: number;
 }
 
 /** What the pool, and only the pool, does to a connection. */
@@ -87,6 +92,13 @@ export class ManagedConnection {
   readonly state$: Observable<RTCPeerConnectionState>;
   /** The peer's description; replays the current one, completes on close. */
   readonly description$: Observable<PeerDescription>;
+  /**
+   * A summary of `getStats()` now and then every `statsIntervalMs` of the pool (default
+   * {@link DEFAULT_STATS_INTERVAL_MS}, 1 s) while subscribed: round-trip time, bytes, bitrates
+   * and the selected candidate pair's types ({@link ConnectionStats}). The same as `stats()`;
+   * one Observable, so a template's `async` pipe keeps its subscription.
+   */
+  readonly stats$: Observable<ConnectionStats>;
 
   /**
    * Creates a ManagedConnection for the given RTCPeerConnection.
@@ -108,6 +120,7 @@ export class ManagedConnection {
     this.state$ = replayState(this.connectionState).pipe(inSubscriberZone());
     this.descriptionState = new BehaviorSubject(this.description);
     this.description$ = replayState(this.descriptionState).pipe(inSubscriberZone());
+    this.stats$ = this.stats();
     conn.addEventListener('track', this.forward);
     conn.addEventListener('datachannel', this.forward);
     conn.addEventListener('connectionstatechange', this.onStateChange);
@@ -265,6 +278,30 @@ export class ManagedConnection {
       for (const channel of this.early.splice(0)) registry.take(channel);
       return registry;
     });
+  }
+
+  /**
+   * Samples the connection's `getStats()` at once and then every `intervalMs` while subscribed,
+   * and emits a {@link ConnectionStats} each time: is the call going through TURN
+   * (`localCandidateType === 'relay'`), how far is the peer (`rttMs`), how much flows (bytes and
+   * bits per second). Cold: each subscriber samples on its own (`share()` it for several
+   * readers). Completes when the connection closes (at once if it is closed). Errors with an
+   * {@link RtcPoolError}: `bad-argument` at subscription for an interval that is not a number of
+   * at least {@link MIN_STATS_INTERVAL_MS}, `stats-failed` if `getStats()` fails while the
+   * connection is open, `load-failed` if its code cannot be fetched: it loads at the first
+   * subscription (a dynamic `import()`), so an app that never asks for stats does not carry it.
+   *
+   * @param options - `intervalMs`: milliseconds between samples (default: the pool's `statsIntervalMs`, else 1 s)
+   *
+   * @example
+   * ```ts
+   * conn.stats({ intervalMs: 5_000 }).subscribe(({ rttMs, receiveBitrate }) => console.log(rttMs, receiveBitrate));
+   * ```
+   */
+  stats(options: StatsOptions = {}): Observable<ConnectionStats> {
+    // checked in the lazy chunk, at subscription: Pool and connection.ts stay small
+    const intervalMs = options?.intervalMs ?? this.settings.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
+    return lazyStats(this.conn, intervalMs, this.ended, this._id).pipe(inSubscriberZone());
   }
 
   /** Resolves when the channel opens; rejects (and closes it) when it closes first, with the connection, or on time-out. */

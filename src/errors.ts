@@ -21,10 +21,12 @@
  * - `connection-failed`: a peer connection went to `failed`.
  * - `unsupported`: what is needed is missing here (WebRTC in jsdom, SSR or plain Node; a
  *   WebSocket class in Node); the message says what to pass.
- * - `load-failed`: the code of a feature loaded on first use (`channel()`, `pool.channel()`)
- *   could not be fetched; the next call tries again.
+ * - `load-failed`: the code of a feature loaded on first use (`channel()`, `pool.channel()`,
+ *   `stats$`) could not be fetched; the next call tries again.
  * - `overflow`: a pool channel held more for one slow peer than its `maxQueuedBytes`; that
  *   peer's channel was closed (see `PoolChannel`).
+ * - `stats-failed`: `getStats()` of an open connection failed: it errors
+ *   `ManagedConnection.stats$` (see `cause`).
  */
 export type RtcPoolErrorCode =
   | 'bad-argument'
@@ -44,7 +46,8 @@ export type RtcPoolErrorCode =
   | 'connection-failed'
   | 'unsupported'
   | 'load-failed'
-  | 'overflow';
+  | 'overflow'
+  | 'stats-failed';
 
 /**
  * The one error class rtcpool throws, rejects with, and emits on its error streams.

@@ -11,6 +11,8 @@ export {
   type ManagedConnectionSettings,
 } from './connection';
 export { RtcPoolError, type RtcPoolErrorCode } from './errors';
+export type { CandidateType, ConnectionStats } from './stats/connectionStats';
+export { DEFAULT_STATS_INTERVAL_MS, MIN_STATS_INTERVAL_MS, type StatsOptions } from './stats/statsOptions';
 // types only: a value export would bring the channel code, loaded on first use, into every app
 export type { PeerChannel, PeerChannelSettings } from './channel/peerChannel';
 export {

@@ -103,7 +103,9 @@ export class Pool {
       );
     }
     this.ice = new IceServerSupply(configuration, () => this.session.send('rtc:ice-servers', {}));
-    this.peers = new PeerSet(configuration, this.events, { dataChannelTimeoutMs: options.dataChannelTimeoutMs }, PeerConnection);
+    // the connections' defaults (dataChannelTimeoutMs, statsIntervalMs) as they are now: a copy,
+    // since the app may reuse its options object; the whole object, as no field list has to ship
+    this.peers = new PeerSet(configuration, this.events, { ...options }, PeerConnection);
     // with zone.js, the library works in the root zone: only these public emissions reach the app's zone
     this.connections$ = this.peers.connections$.pipe(inSubscriberZone());
     this.peerJoined$ = this.peers.arrivals$.pipe(inSubscriberZone());

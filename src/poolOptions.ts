@@ -58,6 +58,12 @@ export interface PoolOptions {
   readonly joinTimeoutMs?: number;
   /** Default `timeout` of every connection's `dataChannel()`. */
   readonly dataChannelTimeoutMs?: number;
+  /**
+   * Milliseconds between two samples of every connection's `stats$` (and of `stats()` without
+   * `intervalMs`): at least `MIN_STATS_INTERVAL_MS` (100), else those streams error with
+   * `bad-argument` when subscribed. Default `DEFAULT_STATS_INTERVAL_MS` (1 s).
+   */
+  readonly statsIntervalMs?: number;
   /** How long signalling about a peer not announced yet is held. Default `ORPHAN_TIMEOUT_MS` (10 s). */
   readonly orphanTimeoutMs?: number;
   /**

@@ -8,7 +8,7 @@ type Replaced =
   | 'pendingLocalDescription' | 'pendingRemoteDescription' | 'connectionState' | 'iceConnectionState'
   | 'signalingState' | 'addIceCandidate' | 'addTrack' | 'addTransceiver' | 'close' | 'createAnswer'
   | 'createDataChannel' | 'createOffer' | 'getConfiguration' | 'setConfiguration' | 'getReceivers'
-  | 'getSenders' | 'getTransceivers' | 'removeTrack' | 'restartIce' | 'setLocalDescription' | 'setRemoteDescription' | 'ondatachannel';
+  | 'getSenders' | 'getStats' | 'getTransceivers' | 'removeTrack' | 'restartIce' | 'setLocalDescription' | 'setRemoteDescription' | 'ondatachannel';
 
 /** The constructor of what the bridge keeps of node-datachannel's polyfill (events, ICE gathering state, SCTP). */
 type PolyfillBaseConstructor = new (configuration: RTCConfiguration & { peerConnection: PeerConnection }) => Omit<PolyfillPeerConnection, Replaced>;

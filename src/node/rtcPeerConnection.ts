@@ -4,6 +4,7 @@ import { LocalCandidates, type LocalCandidateInit } from './localCandidates';
 import { nodeDataChannel } from './loadNodeDataChannel';
 import { nativeChannelInit } from './nativeChannelInit';
 import { copyConfiguration, nativeConfiguration } from './nativeConfiguration';
+import { nativeStats } from './nativeStats';
 import { NativeStates } from './nativeStates';
 import { NegotiationNeededFlag } from './negotiationNeededFlag';
 import { NodeDataChannel } from './nodeDataChannel';
@@ -247,6 +248,16 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
   /** No media: always empty. */
   getTransceivers(): RTCRtpTransceiver[] {
     return [];
+  }
+
+  /**
+   * What libdatachannel knows, in W3C form with stable ids: a `transport` with the byte counts
+   * (data channel payload bytes), and once ICE selected a pair, that `candidate-pair`
+   * (`currentRoundTripTime`: SCTP's round-trip time, in seconds, when measured) and its two
+   * candidates with their `candidateType`. No media or data channel entries.
+   */
+  getStats(): Promise<RTCStatsReport> {
+    return new Promise((resolve) => resolve(nativeStats(this.#closed ? null : this.#native) as unknown as RTCStatsReport));
   }
 
   /** The configuration it was made with (a copy). */
