@@ -76,7 +76,9 @@ describe('README examples', () => {
     const mark = peerConnectionMark();
     const [a, b] = (await tracker.mesh(uniquePool('switch'), 2)) as [Pool, Pool];
     const atB = receiversFrom(b, a, 1);
-    const shared = new media.ManagedStream(new MediaStream((await fakeCamera()).getVideoTracks()), a);
+    const camera = await fakeCamera();
+    for (const track of camera.getAudioTracks()) track.stop();
+    const shared = new media.ManagedStream(new MediaStream(camera.getVideoTracks()), a);
     try {
       const [{ receiver }] = (await atB) as [{ receiver: RTCRtpReceiver; stream: MediaStream }];
       await flowing(receiver);

@@ -195,8 +195,9 @@ describe('ManagedStream.replaceTrack', () => {
     const blue = paint('blue');
     const shared = share(a, red, blue);
     shared.mute('video');
-    const [microphone] = (await fakeCamera()).getAudioTracks();
-    others.push(microphone!);
+    const camera = await fakeCamera();
+    others.push(...camera.getTracks());
+    const [microphone] = camera.getAudioTracks();
     const ended = paint('green');
     ended.stop();
     const senders = (): Array<MediaStreamTrack | null> => peerConnectionOf(link(a, b)).getSenders().map((sender) => sender.track);
@@ -280,8 +281,9 @@ describe('ManagedStream.replaceTrack', () => {
     this.timeout(60_000);
     const [a, b] = (await mesh(uniquePool('replace-audio'), 2)) as [Pool, Pool];
     const atB = receiversFrom(b, a, 1);
-    const [microphone] = (await fakeCamera()).getAudioTracks();
-    others.push(microphone!);
+    const camera = await fakeCamera();
+    others.push(...camera.getTracks());
+    const [microphone] = camera.getAudioTracks();
     const shared = share(a, microphone!);
     const [{ receiver, stream }] = (await atB) as [{ receiver: RTCRtpReceiver; stream: MediaStream }];
     await flowing(receiver);
