@@ -1,5 +1,6 @@
 import { BehaviorSubject, Subscription, type Observable } from 'rxjs';
 import { checkReplacement } from './checkReplacement';
+import { checkKind, type MediaKind, type MuteState } from './mediaKind';
 import type { ManagedConnection } from './connection';
 import { RtcPoolError } from './errors';
 import type { Pool } from './pool';
@@ -8,22 +9,7 @@ import { replayState } from './util/replayState';
 import { inSubscriberZone } from './zone/inSubscriberZone';
 import { runOutsideZone } from './zone/runOutsideZone';
 
-/** A media kind `mute`, `unmute` and `muted` accept; none (or null) means every track. */
-export type MediaKind = 'audio' | 'video';
-
-/** Which kinds are muted, as `muted$` reports it. */
-export interface MuteState {
-  /** Every audio track is muted. */
-  readonly audio: boolean;
-  /** Every video track is muted. */
-  readonly video: boolean;
-}
-
-function checkKind(kind: unknown): MediaKind | null {
-  if (kind === undefined || kind === null) return null;
-  if (kind === 'audio' || kind === 'video') return kind;
-  throw new RtcPoolError('bad-kind', `Invalid track kind "${String(kind)}": use 'audio', 'video' or none`);
-}
+export type { MediaKind, MuteState } from './mediaKind';
 
 interface Sending {
   readonly connection: ManagedConnection;
