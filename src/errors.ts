@@ -4,7 +4,11 @@
  *
  * - `bad-argument`: a public method got an argument it cannot use.
  * - `bad-event-type`: `addEventListener` was asked for an event type that is not exposed.
- * - `bad-kind`: a media kind other than `audio`, `video` or none.
+ * - `bad-kind`: a media kind other than `audio`, `video` or none; or, for
+ *   `ManagedStream.replaceTrack()`, a new track of another kind than the one it replaces.
+ * - `unknown-track`: `ManagedStream.replaceTrack()` was given a track the stream does not send.
+ * - `replace-failed`: `ManagedStream.replaceTrack()` could not switch the track on one peer's
+ *   sender although its connection is open (see `peer` and `cause`); every other peer switched.
  * - `already-joined`: `join()` on a pool that is joining or joined.
  * - `closed`: the pool, connection or channel was closed before the operation finished.
  * - `timeout`: the operation did not finish within its time limit.
@@ -32,6 +36,8 @@ export type RtcPoolErrorCode =
   | 'bad-argument'
   | 'bad-event-type'
   | 'bad-kind'
+  | 'unknown-track'
+  | 'replace-failed'
   | 'already-joined'
   | 'closed'
   | 'timeout'

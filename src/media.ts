@@ -1,4 +1,6 @@
 import { BehaviorSubject, Subscription, type Observable } from 'rxjs';
+import { checkReplacement } from './checkReplacement';
+import { checkKind, type MediaKind, type MuteState } from './mediaKind';
 import type { ManagedConnection } from './connection';
 import { RtcPoolError } from './errors';
 import type { Pool } from './pool';
@@ -7,27 +9,13 @@ import { replayState } from './util/replayState';
 import { inSubscriberZone } from './zone/inSubscriberZone';
 import { runOutsideZone } from './zone/runOutsideZone';
 
-/** A media kind `mute`, `unmute` and `muted` accept; none (or null) means every track. */
-export type MediaKind = 'audio' | 'video';
-
-/** Which kinds are muted, as `muted$` reports it. */
-export interface MuteState {
-  /** Every audio track is muted. */
-  readonly audio: boolean;
-  /** Every video track is muted. */
-  readonly video: boolean;
-}
-
-function checkKind(kind: unknown): MediaKind | null {
-  if (kind === undefined || kind === null) return null;
-  if (kind === 'audio' || kind === 'video') return kind;
-  throw new RtcPoolError('bad-kind', `Invalid track kind "${String(kind)}": use 'audio', 'video' or none`);
-}
+export type { MediaKind, MuteState } from './mediaKind';
 
 interface Sending {
   readonly connection: ManagedConnection;
   /** The stream the peer receives these tracks in: its id is the remote stream's id. */
   readonly stream: MediaStream;
+  /** Each local track's sender on this connection. */
   readonly senders: Map<MediaStreamTrack, RTCRtpSender>;
 }
 
@@ -38,7 +26,8 @@ interface Sending {
  *
  * Each peer receives the tracks grouped as one remote MediaStream, whose id is
  * `getStream(peerId).id`. Muting replaces the track with nothing on every sender
- * (`replaceTrack(null)`): no bytes flow, and no peer renegotiates.
+ * (`replaceTrack(null)`): no bytes flow, and no peer renegotiates. {@link ManagedStream.replaceTrack}
+ * switches a camera or microphone the same way.
  *
  * Dispatches `close` when it closes, by `close()` or because every track ended.
  *
@@ -53,6 +42,12 @@ export class ManagedStream extends EventTarget {
   private liveTracks: MediaStreamTrack[];
   private readonly mutedTracks = new Set<MediaStreamTrack>();
   private readonly sending = new Map<PeerId, Sending>();
+  /**
+   * The track each sender was last asked to send (null: muted). `sender.track` changes only once
+   * a `replaceTrack` has run, so a mute and an unmute in one task would read a stale one and leave
+   * the sender muted; these are what the senders will send once every call has run, in order.
+   */
+  private readonly asked = new WeakMap<RTCRtpSender, MediaStreamTrack | null>();
   private readonly subscription = new Subscription();
   private readonly closedState = new BehaviorSubject(false);
   private readonly muteState: BehaviorSubject<MuteState>;
@@ -129,6 +124,69 @@ export class ManagedStream extends EventTarget {
     return tracks.length > 0 && tracks.every((track) => this.mutedTracks.has(track));
   }
 
+  /**
+   * Switch `oldTrack` for `newTrack` (another camera or microphone) on every peer, with no
+   * renegotiation: each sender of `oldTrack` gets `newTrack` through `RTCRtpSender.replaceTrack`,
+   * no offer goes on the wire, and peers that join later receive `newTrack`. Each receiver keeps
+   * its remote MediaStream and track (same ids, same `track` event); only the frames change.
+   *
+   * A muted kind stays muted: the new track is held back until `unmute()`. The new track takes
+   * the old one's place in {@link ManagedStream.tracks} and in each peer's {@link ManagedStream.getStream},
+   * and `close()` will stop it. The old track is the app's again: it is not stopped (a local
+   * preview may still show it), so stop it when the device is no longer needed.
+   *
+   * Calls take effect in the order they are made, with `mute()`, `unmute()` and peers joining:
+   * the state changes at once, and each sender's `replaceTrack` calls run in call order.
+   *
+   * Resolves once every sender has switched. A sender whose connection closed meanwhile is
+   * skipped (that peer receives nothing any more). If the engine refuses a sender of an open
+   * connection, every other peer still switches, and the promise rejects with `replace-failed`
+   * (`peer` says which); that peer keeps the old track until the next `mute()` or `unmute()`
+   * asks again.
+   *
+   * @param oldTrack - one of {@link ManagedStream.tracks}
+   * @param newTrack - a live track of the same kind, not already in the stream
+   * @returns a Promise that rejects, changing nothing, with {@link RtcPoolError} `closed` on a closed
+   * stream, `unknown-track` if `oldTrack` is not one of its tracks, `bad-argument` if `newTrack`
+   * is not a live MediaStreamTrack or is already one of its tracks, `bad-kind` for a track of
+   * another kind; and with `closed` if the stream closes before every sender switched
+   *
+   * @example
+   * ```ts
+   * const [camera] = shared.tracks.filter((track) => track.kind === 'video');
+   * const next = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: id } } });
+   * await shared.replaceTrack(camera!, next.getVideoTracks()[0]!);
+   * camera!.stop(); // the old camera is the app's to stop
+   * ```
+   */
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
+    try {
+      checkReplacement(this.liveTracks, oldTrack, newTrack, this.closed);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.liveTracks = this.liveTracks.map((track) => (track === oldTrack ? newTrack : track));
+    oldTrack.removeEventListener('ended', this.onEnded);
+    newTrack.addEventListener('ended', this.onEnded);
+    if (this.mutedTracks.delete(oldTrack)) this.mutedTracks.add(newTrack);
+    const wanted = this.mutedTracks.has(newTrack) ? null : newTrack;
+    const switches: Array<Promise<RtcPoolError | null>> = [];
+    for (const { connection, stream, senders } of this.sending.values()) {
+      const sender = senders.get(oldTrack);
+      if (!sender) continue;
+      senders.delete(oldTrack);
+      senders.set(newTrack, sender);
+      stream.removeTrack(oldTrack);
+      stream.addTrack(newTrack);
+      switches.push(this.setTrack(connection, sender, wanted));
+    }
+    return Promise.all(switches).then((failures) => {
+      if (this.closed) throw new RtcPoolError('closed', 'the ManagedStream closed before every peer switched tracks');
+      const failure = failures.find((error) => error !== null);
+      if (failure) throw failure;
+    });
+  }
+
   /** Whether the MediaStream sent to one of the peers has this id. */
   hasStream(id: string): boolean {
     return [...this.sending.values()].some(({ stream }) => stream.id === id);
@@ -177,24 +235,40 @@ export class ManagedStream extends EventTarget {
     for (const track of this.liveTracks) {
       const sender = connection.addTrack(track, stream);
       senders.set(track, sender);
-      if (this.mutedTracks.has(track)) void this.replace(sender, null);
+      this.asked.set(sender, track);
+      if (this.mutedTracks.has(track)) void this.setTrack(connection, sender, null);
     }
     this.sending.set(connection.id, { connection, stream, senders });
   }
 
   private applyMutes(): void {
-    for (const { senders } of this.sending.values()) {
-      for (const [track, sender] of senders) {
-        const wanted = this.mutedTracks.has(track) ? null : track;
-        if (sender.track !== wanted) void this.replace(sender, wanted);
-      }
+    for (const { connection, senders } of this.sending.values()) {
+      for (const [track, sender] of senders) void this.setTrack(connection, sender, this.mutedTracks.has(track) ? null : track);
     }
     this.muteState.next(this.muteSummary());
   }
 
-  private replace(sender: RTCRtpSender, track: MediaStreamTrack | null): Promise<void> {
-    // replaceTrack fails only on a sender whose connection closed: that peer needs nothing
-    return sender.replaceTrack(track).catch(() => undefined);
+  /**
+   * Asks `sender` to send `track` (null: nothing) unless that was the last thing it was asked.
+   * Resolves with the error to report, or null: a sender that can no longer send (its connection
+   * closed: `InvalidStateError`) needs nothing, so only a refusal on an open connection counts.
+   */
+  private setTrack(connection: ManagedConnection, sender: RTCRtpSender, track: MediaStreamTrack | null): Promise<RtcPoolError | null> {
+    if (this.asked.get(sender) === track) return Promise.resolve(null);
+    this.asked.set(sender, track);
+    const watch = new Subscription();
+    // Firefox never settles a replaceTrack whose connection closes before it ran: the close does
+    const closed = new Promise<null>((resolve) => watch.add(connection.state$.subscribe({ next: (state) => state === 'closed' && resolve(null), complete: () => resolve(null) })));
+    const replaced = sender.replaceTrack(track).then(
+      () => null,
+      (cause: unknown) => {
+        if (connection.state === 'closed' || (cause as { name?: string } | null)?.name === 'InvalidStateError') return null;
+        // the sender kept what it had: let the next mute() or unmute() ask again
+        if (this.asked.get(sender) === track) this.asked.delete(sender);
+        return new RtcPoolError('replace-failed', `the sender to ${connection.id} refused the new track`, { cause, peer: connection.id });
+      },
+    );
+    return Promise.race([replaced, closed]).finally(() => watch.unsubscribe());
   }
 
   private ofKind(kind: MediaKind | null): MediaStreamTrack[] {

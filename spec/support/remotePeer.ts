@@ -7,6 +7,9 @@
 //   { op: 'echo' }                -> echoes every message on any other channel the spec opens
 //   { op: 'camera', stream }      -> waits for the spec's stream `stream` to arrive, then sends
 //                                    its fake camera's tracks; { op: 'camera', tracks, received }
+//   { op: 'colour', stream, colour } -> waits for the spec's stream `stream`, plays its video track
+//                                    until it shows `colour` (support/colours.ts), and answers
+//                                    { op: 'colour', shown, stream, track } (the remote ids it has)
 //   { op: 'peerChannel', label }  -> opens its end of `connection.channel(label)` (64 MiB receive
 //                                    limit), echoes every message on it, and answers once open;
 //                                    the channel's errors$ go to `errors` as `code: message`
@@ -17,6 +20,7 @@
 // Everything it sees go wrong (pool errors, exceptions) goes back in `errors`.
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { Pool, signalling, type ManagedConnection } from '../../src';
+import { ColourWatch, type Colour } from '../browser/support/colours';
 import { canvasTrack, describeChannelEnd, describePeers, MESH_TIMEOUT_MS, peerConnectionMark, peerConnectionsSince } from '../browser/support/pools';
 
 const query = new URLSearchParams(location.search);
@@ -49,6 +53,7 @@ function serve(connection: ManagedConnection): void {
   const arrived = new Map<string, (channel: RTCDataChannel) => void>();
   const remoteStreams = new Map<string, () => void>();
   const seenStreams = new Set<string>();
+  const streamsById = new Map<string, MediaStream>();
   let echo = false;
   /**
    * How each of the spec's channels closed or failed here, if it did: for the failure message of a
@@ -72,6 +77,7 @@ function serve(connection: ManagedConnection): void {
   };
   connection.addEventListener('track', ((event: RTCTrackEvent) => {
     const id = event.streams[0]?.id ?? '';
+    if (event.streams[0]) streamsById.set(id, event.streams[0]);
     seenStreams.add(id);
     remoteStreams.get(id)?.();
   }) as EventListener);
@@ -86,7 +92,7 @@ function serve(connection: ManagedConnection): void {
     else void opened(channel).then((open) => arrived.get(channel.label)?.(open));
   }) as EventListener);
 
-  const command = async (ctl: RTCDataChannel, message: { op: string; round?: number; stream?: string; label?: string }): Promise<void> => {
+  const command = async (ctl: RTCDataChannel, message: { op: string; round?: number; stream?: string; label?: string; colour?: Colour }): Promise<void> => {
     const reply = (body: object): void => ctl.send(JSON.stringify(body));
     switch (message.op) {
       case 'hello':
@@ -131,6 +137,15 @@ function serve(connection: ManagedConnection): void {
         }
         const settled = await stable();
         return reply({ op: 'round', round, stable: settled, channels, track: gotTrack, stream: stream.id, errors: errors.splice(0), state: [describePeers(mark), closings.get(`local-${round}`)].filter(Boolean).join('; ') });
+      }
+      case 'colour': {
+        await streamArrived(message.stream!);
+        const stream = streamsById.get(message.stream!)!;
+        const [track] = stream.getVideoTracks();
+        const watch = new ColourWatch(track!);
+        const shown = await watch.until(message.colour!).then(() => true, (error: unknown) => (errors.push(String(error)), false));
+        watch.close();
+        return reply({ op: 'colour', shown, stream: stream.id, track: track!.id });
       }
       case 'peerChannel': {
         const channel = await connection.channel(message.label!, { maxMessageBytes: 64 * 1024 * 1024 });

@@ -71,8 +71,9 @@ export interface EndableTracks {
  * transceiver ends the receiving track with a real `ended` event. A synthetic
  * `dispatchEvent(new Event('ended'))` reaches listeners in Chromium but not in Firefox, and
  * `stop()` fires no event anywhere, so this is the one way both engines end a track for a spec.
+ * The remote tracks carry `sources` (a real capture, say), then canvas tracks up to `count`.
  */
-export async function endableTracks(count: number): Promise<EndableTracks> {
+export async function endableTracks(count: number, sources: readonly MediaStreamTrack[] = []): Promise<EndableTracks> {
   const sender = new RTCPeerConnection({ iceServers: [] });
   const receiver = new RTCPeerConnection({ iceServers: [] });
   sender.onicecandidate = ({ candidate }) => void receiver.addIceCandidate(candidate ?? undefined).catch(() => undefined);
@@ -83,7 +84,7 @@ export async function endableTracks(count: number): Promise<EndableTracks> {
     await receiver.setLocalDescription();
     await sender.setRemoteDescription(receiver.localDescription!);
   };
-  const sending = Array.from({ length: count }, () => sender.addTransceiver(canvasTrack(), { direction: 'sendonly' }));
+  const sending = Array.from({ length: count }, (_, i) => sender.addTransceiver(sources[i] ?? canvasTrack(), { direction: 'sendonly' }));
   await negotiate();
   const tracks = sending.map((transceiver) => receiver.getTransceivers().find((t) => t.mid === transceiver.mid)!.receiver.track);
   return {
