@@ -10,8 +10,12 @@ import { join, relative } from 'node:path';
 import { fixed, kb, table, type Row } from './stats';
 
 const root = join(import.meta.dirname, '..');
-/** The target of issues 6 and 16: `Pool` and its signalling, rxjs external. */
-const TARGET_BYTES = 6 * 1024;
+/**
+ * The target of issue 29: an app using `Pool` and its signalling, rxjs external, initial JS (what
+ * rtcpool loads on first use, `channel()`, pool channels, stats and standing offers, is apart).
+ * Issues 6 and 16 asked for 6 KB; that target is blocked (README, "Bundle size").
+ */
+const TARGET_BYTES = 12 * 1024;
 /** The target of issue 16: an app that imports only `RtcPoolError` (for an `instanceof`). */
 const ERROR_ONLY_TARGET_BYTES = 1024;
 
@@ -89,7 +93,8 @@ export async function bundleRows(): Promise<Row[]> {
   const withSocketIo = await gzippedSize("export { Pool, WebSocketSignalling, SocketIoSignalling } from 'rtcpool';", rxjs);
   const errorOnly = await gzippedSize("export { RtcPoolError } from 'rtcpool';", rxjs);
   const everything = "export * from 'rtcpool';";
-  const ours = await gzippedSize(everything, rxjs);
+  const whole = await bundle(everything, { external: rxjs });
+  const ours = whole.gzip;
   const withRxjs = await gzippedSize(everything);
   const rivals = {
     'simple-peer': await gzippedSize("export { default } from 'simple-peer';"),
@@ -110,7 +115,7 @@ export async function bundleRows(): Promise<Row[]> {
   });
   const against = (bytes: number): Partial<Row> => ({ baseline: rivalText, ratio: `${fixed(bytes / smallest)} × smallest` });
   return [
-    row('browser bundle, min+gzip, rxjs external: `Pool` and `signalling` imported', typical, {
+    row('an app using `Pool` + `signalling`: initial JS, min+gzip, rxjs external', typical, {
       ...against(typical),
       target: `≤ ${kb(TARGET_BYTES)}`,
       met: typical <= TARGET_BYTES,
@@ -122,9 +127,22 @@ export async function bundleRows(): Promise<Row[]> {
       target: `≤ ${kb(ERROR_ONLY_TARGET_BYTES)}`,
       met: errorOnly <= ERROR_ONLY_TARGET_BYTES,
     }),
-    row('whole entry, rxjs external', ours, against(ours)),
+    row('whole entry, rxjs external: initial JS', ours, against(ours)),
+    ...[...whole.lazy].map(([source, bytes]) => row(`… loaded on first use: ${lazyFeature(source)}`, bytes)),
     row('whole entry with the rxjs it pulls in', withRxjs, against(withRxjs)),
   ];
+}
+
+/** What a chunk loaded on first use is for, from the first source file in it. */
+function lazyFeature(source: string): string {
+  const features: Array<[RegExp, string]> = [
+    [/channelRegistry|peerChannel/, '`channel()` (PeerChannel)'],
+    [/messageSource/, 'what `channel()` and `pool.channel()` share'],
+    [/poolChannelCore/, '`pool.channel()` (PoolChannel)'],
+    [/pollStats|stats/i, '`connection.stats$`'],
+    [/standingOffers/, 'standing offers'],
+  ];
+  return features.find(([pattern]) => pattern.test(source))?.[1] ?? source;
 }
 
 /**

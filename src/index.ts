@@ -38,11 +38,11 @@ export {
   type PoolSendOptions,
 } from './room/poolChannelOptions';
 export { MAX_REBUILDS_PER_PEER, REBUILD_BACKOFF_MS } from './setupFailure';
-export { STANDING_OFFER_MAX_AGE_MS } from './standingOffers';
 export {
   DEFAULT_JOIN_TIMEOUT_MS,
   RESUME_CONFIRM_MS,
   RESUME_TIMEOUT_MS,
+  STANDING_OFFER_MAX_AGE_MS,
   type JoinResult,
   type PeerConnectionConstructor,
   type PoolOptions,

@@ -15,9 +15,13 @@ import type { PeerDescription, PeerId, ServerMessage } from './signalling/messag
 import { Signalling, type TransceiverLike } from './signalling/signalling';
 import type { TransportState } from './signalling/transceiver';
 import { SignallingSession, type Meeting } from './signallingSession';
-import { StandingOffers } from './standingOffers';
+import type { StandingOffers } from './standingOffers';
 import { inSubscriberZone } from './zone/inSubscriberZone';
 import { runOutsideZone } from './zone/runOutsideZone';
+import { loadFeature } from './util/loadFeature';
+
+/** The code of standing offers, fetched when a pool asks for them (see `loadFeature`). */
+const loadStandingOffers = /*#__PURE__*/ loadFeature('standing offers', () => import('./standingOffers'));
 
 const isSignalling = (channel: Signalling | TransceiverLike): channel is Signalling => channel instanceof Signalling;
 
@@ -51,8 +55,8 @@ export class Pool {
   private readonly ice: IceServerSupply;
   /** The open pool channels, by label. */
   private readonly poolChannels = new Map<string, PoolChannel>();
-  /** The standing offer of the extension, when `options.standingOffer` asks for it. */
-  private readonly standing: StandingOffers | null;
+  /** The standing offer of the extension, when `options.standingOffer` asks for it, once its code is loaded. */
+  private standing: StandingOffers | null = null;
 
   /** Every current connection; replays the current list and emits on every change. */
   readonly connections$: Observable<ManagedConnection[]>;
@@ -131,23 +135,15 @@ export class Pool {
       options.joinTimeoutMs,
       options.standingOffer ? () => this.standing?.forJoin() : null,
     );
-    this.standing = options.standingOffer
-      ? new StandingOffers({
-          make: () => this.peers.make(),
-          serving: () => this.session.state === 'joined' && this.session.servesStanding,
-          send: (sid, description) => this.session.send('rtc:standing', { sid, description }),
-          report: (error) => this.errorEvents.next(error),
-        })
-      : null;
-    // made with the pool, in the root zone (its events are no app's), to ride on rtc:join
-    runOutsideZone(() => this.standing?.renew());
     this.state$ = this.session.state$.pipe(inSubscriberZone());
     this.joined$ = this.session.joined$.pipe(inSubscriberZone());
     this.subscription.add(this.session.joined$.subscribe((result) => this.events.dispatchEvent(new CustomEvent('join', { detail: result }))));
     // joined (first, or afresh after a refused resume): the server keeps our standing offer, or none
-    if (this.standing) {
-      const standing = this.standing;
-      this.subscription.add(this.session.joined$.subscribe(() => standing.joined()));
+    if (options.standingOffer) {
+      this.subscription.add(this.session.joined$.subscribe(() => this.standing?.joined()));
+      // in the root zone (its events are no app's); the first offer rides on rtc:join if it is
+      // made by then, else it follows in rtc:standing
+      runOutsideZone(() => this.standOffer());
     }
     this.subscription.add(
       negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.onNegotiation(output)),
@@ -244,6 +240,27 @@ export class Pool {
       this.poolChannels.set(label, channel);
     }
     return channel;
+  }
+
+  /**
+   * Loads the standing offers' code (only apps that ask for them carry it), then makes the first
+   * one; a pool that joined meanwhile hears whether its server keeps them.
+   */
+  private standOffer(): void {
+    loadStandingOffers().then(
+      ({ StandingOffers }) => {
+        if (this.state === 'stopped' || this.state === 'closed') return;
+        this.standing = new StandingOffers({
+          make: () => this.peers.make(),
+          serving: () => this.session.state === 'joined' && this.session.servesStanding,
+          send: (sid, description) => this.session.send('rtc:standing', { sid, description }),
+          report: (error) => this.errorEvents.next(error),
+        });
+        this.standing.renew();
+        if (this.session.state === 'joined') this.standing.joined();
+      },
+      (error: RtcPoolError) => this.errorEvents.next(error),
+    );
   }
 
   /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */

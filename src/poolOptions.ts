@@ -83,3 +83,9 @@ export interface PoolOptions {
    */
   readonly standingOffer?: boolean;
 }
+
+/**
+ * How long a standing offer stands before it is made anew: the host's addresses can change, and
+ * a TURN allocation made for it lives only as long as the browser refreshes it.
+ */
+export const STANDING_OFFER_MAX_AGE_MS = 300_000; // 5 min, a literal so that bundlers drop it when unused

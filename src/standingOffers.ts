@@ -2,12 +2,9 @@ import type { Subscription } from 'rxjs';
 import { RtcPoolError } from './errors';
 import { localCandidates } from './negotiation/peerConnectionPort';
 import type { IceCandidate, SdpDescription } from './signalling/messages';
+import { STANDING_OFFER_MAX_AGE_MS } from './poolOptions';
 
-/**
- * How long a standing offer stands before it is made anew: the host's addresses can change, and
- * a TURN allocation made for it lives only as long as the browser refreshes it.
- */
-export const STANDING_OFFER_MAX_AGE_MS = 5 * 60_000;
+export { STANDING_OFFER_MAX_AGE_MS };
 
 /** What {@link StandingOffers} needs from the pool. */
 export interface StandingOfferHost {
