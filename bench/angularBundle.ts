@@ -17,8 +17,8 @@ import { appNode, install, ngCli, run } from '../scripts/angular';
 import { fixed, kb, table, type Row } from './stats';
 
 const root = join(import.meta.dirname, '..');
-/** The target of issue 16: what the README recipe may add to an Angular production build. */
-const ANGULAR_GROWTH_TARGET_BYTES = 9 * 1024;
+/** The target of issue 29 (issue 16 asked for 9 KB): what the README recipe may add to an Angular production build. */
+const ANGULAR_GROWTH_TARGET_BYTES = 12 * 1024;
 
 /** One production build of the app, browser side. */
 interface AppBuild {
