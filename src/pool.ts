@@ -231,7 +231,7 @@ export class Pool {
   channel(label: string, options: PoolChannelOptions = {}): PoolChannel {
     if (typeof label !== 'string') throw new RtcPoolError('bad-argument', 'a pool channel label is a string');
     for (const [name, value] of Object.entries(options ?? {})) {
-      if (!(typeof value === 'number' && value > 0 && value < Infinity)) throw new RtcPoolError('bad-argument', `pool.channel('${label}'): ${name} is a positive number`);
+      if (value !== undefined && !(typeof value === 'number' && value > 0 && value < Infinity)) throw new RtcPoolError('bad-argument', `pool.channel('${label}'): ${name} is a positive number`);
     }
     if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
     let channel = this.poolChannels.get(label);

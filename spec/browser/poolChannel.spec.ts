@@ -246,7 +246,7 @@ describe('Pool.channel (PoolChannel)', function () {
     expect(() => pool.channel(7 as never)).to.throw(RtcPoolError).with.property('code', 'bad-argument');
     expect(() => pool.channel('x', { maxQueuedBytes: -1 })).to.throw(RtcPoolError).with.property('code', 'bad-argument');
     expect(() => pool.channel('x', { highWaterMark: Number.NaN })).to.throw(RtcPoolError).with.property('code', 'bad-argument');
-    const fine = pool.channel('x');
+    const fine = pool.channel('x', { maxQueuedBytes: undefined });
     expect(fine.closed).to.equal(false);
     expect(fine.peers).to.deep.equal([]);
   });

@@ -313,6 +313,7 @@ function invalidOption(options: PeerChannelOptions): string | null {
     return `chunkBytes is a number of bytes, at least ${MIN_CHUNK_BYTES}`;
   }
   if (options.highWaterMark !== undefined && !positive(options.highWaterMark)) return 'highWaterMark is a number of bytes';
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) return 'signal is an AbortSignal';
   if (options.maxMessageBytes !== undefined && !(positive(options.maxMessageBytes) || options.maxMessageBytes === 0)) {
     return 'maxMessageBytes is a number of bytes';
   }

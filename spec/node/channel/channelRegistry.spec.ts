@@ -151,7 +151,7 @@ describe('ChannelRegistry', () => {
 
   it('rejects options out of range with bad-argument', async () => {
     const { a } = connect();
-    for (const options of [{ chunkBytes: 8 }, { highWaterMark: 0 }, { maxMessageBytes: -1 }, { timeout: -Infinity }, { timeout: 2 ** 31 }]) {
+    for (const options of [{ chunkBytes: 8 }, { highWaterMark: 0 }, { maxMessageBytes: -1 }, { timeout: -Infinity }, { timeout: 2 ** 31 }, { signal: {} as AbortSignal }]) {
       expect(await a.open('x', options).then(() => null, (e: RtcPoolError) => e.code)).to.equal('bad-argument');
     }
   });
