@@ -21,6 +21,8 @@ interface Pending {
   adopted: RTCDataChannel | null;
   channel: PeerChannel | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Our channel that lost a glare, left for the peer to close; closed here once the winner is up, if still open. */
+  lost: RTCDataChannel | null;
 }
 
 /**
@@ -35,8 +37,10 @@ interface Pending {
  *    holds it until its app calls `channel(label)`; then it sends READY on it. The maker answers
  *    READY and its end is up; the other end is up when that answer arrives.
  * 3. If both made one (both called before either saw the other's), each side sees both, and
- *    both keep the one with the smaller SCTP stream id (the same number on both sides), close the
- *    other, and go on as in 1 and 2: the side whose channel lost sends READY on the winner.
+ *    both keep the one with the smaller SCTP stream id (the same number on both sides), and go on
+ *    as in 1 and 2: the side whose channel lost sends READY on the winner. The side that received
+ *    the losing channel closes it; its maker leaves it alone until the winner is up (a Node peer
+ *    loses a close that arrives before its `datachannel` event, and keeps a native handle).
  *
  * The two READYs matter because neither side can otherwise know the far side is listening: the
  * maker learns the peer asked, so no message is sent into a channel nobody reads; the taker
@@ -71,7 +75,7 @@ export class ChannelRegistry {
     let resolve!: (channel: PeerChannel) => void;
     let reject!: (error: RtcPoolError) => void;
     const promise = new Promise<PeerChannel>((res, rej) => ((resolve = res), (reject = rej)));
-    const entry: Pending = { label, options, promise, resolve, reject, own: null, adopted: null, channel: null, timer: null };
+    const entry: Pending = { label, options, promise, resolve, reject, own: null, adopted: null, channel: null, timer: null, lost: null };
     this.pending.set(label, entry);
     const timeout = options.timeout ?? this.defaultTimeoutMs;
     // setTimeout would fire an Infinity (or anything past 2^31 - 1 ms) at once
@@ -185,9 +189,16 @@ export class ChannelRegistry {
     }
     if ((foreign.id ?? Infinity) < rival.id) {
       this.release(rival);
-      if (entry.own === rival) entry.own = null;
-      else entry.adopted = null;
-      rival.close();
+      if (entry.own === rival) {
+        // the peer closes our losing channel when it sees it (as below): closed from here too, the
+        // close can reach the peer before its own `datachannel` event, and a Node peer
+        // (node-datachannel) then never sees the channel close and keeps a native handle for ever
+        entry.own = null;
+        entry.lost = rival;
+      } else {
+        entry.adopted = null;
+        rival.close();
+      }
       this.adopt(entry, foreign);
     } else {
       foreign.close();
@@ -246,6 +257,8 @@ export class ChannelRegistry {
     entry.adopted = null;
     if (entry.timer !== null) clearTimeout(entry.timer);
     entry.timer = null;
+    // a READY round trip later, the peer has long seen our losing channel (and closed it, usually)
+    closeLost(entry);
     // the maker's end answers every READY: the taker sends it again until one answer arrives
     const answersReady = channel === made;
     entry.channel = new PeerChannel(channel, this.peer, { ...this.settings(entry.options), answersReady }, () => {
@@ -275,6 +288,7 @@ export class ChannelRegistry {
     }
     entry.own = null;
     entry.adopted = null;
+    closeLost(entry);
     entry.reject(error);
   }
 
@@ -297,6 +311,13 @@ export class ChannelRegistry {
     this.releases.get(channel)?.();
     this.releases.delete(channel);
   }
+}
+
+/** Closes the channel of ours that lost a glare, unless the peer already closed it. */
+function closeLost(entry: Pending): void {
+  const lost = entry.lost;
+  entry.lost = null;
+  if (lost && (lost.readyState === 'open' || lost.readyState === 'connecting')) lost.close();
 }
 
 /** The smallest chunk that leaves room for a START header and some payload. */

@@ -274,6 +274,8 @@ export class ClientSessions {
     for (const client of this.clients.values()) {
       if (client.grace) clearTimeout(client.grace);
       client.grace = null;
+      // its socket's close comes later, and must not start a grace period (a timer after close())
+      client.doomed = true;
       client.socket?.terminate();
     }
     this.clients.clear();

@@ -74,6 +74,18 @@ describe('RTCPeerConnection (rtcpool/node) and native handles', () => {
     expect(run.exitAfterMs).to.be.lessThan(EXIT_WITHIN_MS);
   });
 
+  it('leaves no native data channel over 10 rounds of three Pools whose pool channels all settle a glare: every channel fires close, the process exits by itself', async function () {
+    this.timeout(60_000);
+    const run = await runChild(join(__dirname, 'support', 'poolChannelCycles.ts'), ['10'], 45_000);
+    expect(run.signal, 'the child had to be killed: something native kept it alive').to.equal(null);
+    expect(run.code).to.equal(0);
+    const summary = JSON.parse(run.lines.at(-1)!) as { cycles: number; failures: number; connections: number; channels: number; unclosed: number; errors: string[] };
+    expect(summary).to.deep.include({ cycles: 10, failures: 0, connections: 60, unclosed: 0, errors: [] });
+    // per connection and side: the control channel and the kept glare channel, and usually the lost one
+    expect(summary.channels).to.be.within(120, 180);
+    expect(run.exitAfterMs).to.be.lessThan(EXIT_WITHIN_MS);
+  });
+
   it('fails at construction with an unsupported error naming node-datachannel when the package is missing; importing works', async function () {
     this.timeout(30_000);
     // the entry on its own, where no node_modules holds node-datachannel
