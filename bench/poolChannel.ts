@@ -46,10 +46,14 @@ const MESSAGE_BYTES = Number(process.env.M3_MESSAGE_BYTES ?? 65_536);
  * cost from the pool channel's.
  */
 const DIAGNOSE = process.env.M3_DIAGNOSE === '1';
+/** `M3_ONLY=broadcast` or `M3_ONLY=stalled`: one row's page runs alone, while investigating. */
+const ONLY = process.env.M3_ONLY;
 /** Untimed messages of each case first in a page. */
 const WARM_MESSAGES = 32;
 /** The longest the thawed Node peer may take to catch up before a run fails. */
 const CATCH_UP_TIMEOUT_MS = 30_000;
+/** The longest one step of a page run may take before the run is given up (and its samples dropped). */
+const STEP_TIMEOUT_MS = 60_000;
 /** How long a stopped Node peer may take to end by itself before it is killed. */
 const EXIT_TIMEOUT_MS = 5_000;
 /** Issue 29's targets. */
@@ -63,7 +67,7 @@ interface Timing {
 interface PoolChannelBenchPage {
   setUp(url: string, room: string, receivers: number, remote: number, diagnose: boolean, bytes: number): Promise<void>;
   tearDown(): void;
-  state(): { peers: readonly string[]; errors: string[]; echoes: number };
+  state(): { phase: string; peers: readonly string[]; errors: string[]; echoes: number; connections: string[] };
   raw(count: number): Promise<Timing>;
   ours(count: number): Promise<Timing>;
   direct(count: number): Promise<Timing>;
@@ -76,6 +80,8 @@ interface NodePeer {
   readonly child: ChildProcess;
   readonly id: string;
   readonly exited: Promise<void>;
+  /** What it printed (its JSON lines, and anything on stderr). */
+  output(): string;
 }
 
 async function startNodePeer(url: string, room: string): Promise<NodePeer> {
@@ -98,7 +104,7 @@ async function startNodePeer(url: string, room: string): Promise<NodePeer> {
     });
     child.once('exit', (code) => reject(new Error(`the Node peer ended (${code}):\n${output}`)));
   });
-  return { child, id, exited };
+  return { child, id, exited, output: () => output };
 }
 
 async function stopNodePeer(peer: NodePeer): Promise<void> {
@@ -139,23 +145,45 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
   const broadcast: Samples = { ours: [], raw: [], direct: [], catchUp: [] };
   const stalled: Samples = { ours: [], raw: [], direct: [], catchUp: [] };
   let rooms = 0;
+  /** The rows of the page runs given up. */
+  const failures: string[] = [];
   try {
     /** One page run of a row: `stall` adds the Node peer and freezes it for our samples. */
     const pageRun = async (run: number, stall: boolean, into: Samples): Promise<void> => {
       const room = `m3-${(rooms += 1)}-${Math.random().toString(36).slice(2)}`;
       const node = stall ? await startNodePeer(server.url, room) : null;
       const page: Page = await browser.newPage();
+      // a run's samples count only if the whole run completes: its pairs stay pairs
+      const got: Samples = { ours: [], raw: [], direct: [], catchUp: [] };
+      const within = async <T>(step: Promise<T>): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              void page.evaluate(() => poolChannelBench.state()).then(
+                (state) => reject(new Error(`a step took over ${STEP_TIMEOUT_MS} ms: ${JSON.stringify(state)}`)),
+                reject,
+              ),
+            STEP_TIMEOUT_MS,
+          );
+        });
+        try {
+          return await Promise.race([step, timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
       try {
         await page.goto(`${server.origin}/`);
         const diagnose = DIAGNOSE && !stall;
-        await page.evaluate(([u, r, k, remote, d, b]) => poolChannelBench.setUp(u, r, k, remote, d, b), [server.url, room, stall ? 2 : 3, stall ? 1 : 0, diagnose, MESSAGE_BYTES] as [
+        await within(page.evaluate(([u, r, k, remote, d, b]) => poolChannelBench.setUp(u, r, k, remote, d, b), [server.url, room, stall ? 2 : 3, stall ? 1 : 0, diagnose, MESSAGE_BYTES] as [
           string,
           string,
           number,
           number,
           boolean,
           number,
-        ]);
+        ]));
         let echoes = 0;
         const caughtUp = async (): Promise<number> => {
           const waited = await page.evaluate(([n, t]) => poolChannelBench.untilEchoes(n, t), [echoes, CATCH_UP_TIMEOUT_MS]);
@@ -163,23 +191,23 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
           return waited;
         };
         // untimed warm-up of both paths (the Node peer not frozen)
-        await page.evaluate((n) => poolChannelBench.ours(n), WARM_MESSAGES);
+        await within(page.evaluate((n) => poolChannelBench.ours(n), WARM_MESSAGES));
         echoes += WARM_MESSAGES;
         if (node) await caughtUp();
-        await page.evaluate((n) => poolChannelBench.raw(n), WARM_MESSAGES);
-        if (diagnose) await page.evaluate((n) => poolChannelBench.direct(n), WARM_MESSAGES);
+        await within(page.evaluate((n) => poolChannelBench.raw(n), WARM_MESSAGES));
+        if (diagnose) await within(page.evaluate((n) => poolChannelBench.direct(n), WARM_MESSAGES));
         const measureOurs = async (): Promise<void> => {
           node?.child.kill('SIGSTOP');
           try {
-            into.ours.push(await page.evaluate((n) => poolChannelBench.ours(n), MESSAGES));
+            got.ours.push(await within(page.evaluate((n) => poolChannelBench.ours(n), MESSAGES)));
           } finally {
             node?.child.kill('SIGCONT');
           }
           echoes += MESSAGES;
-          if (node) into.catchUp.push(await caughtUp());
+          if (node) got.catchUp.push(await caughtUp());
         };
-        const measureRaw = async (): Promise<void> => void into.raw.push(await page.evaluate((n) => poolChannelBench.raw(n), MESSAGES));
-        const measureDirect = async (): Promise<void> => void into.direct.push(await page.evaluate((n) => poolChannelBench.direct(n), MESSAGES));
+        const measureRaw = async (): Promise<void> => void got.raw.push(await within(page.evaluate((n) => poolChannelBench.raw(n), MESSAGES)));
+        const measureDirect = async (): Promise<void> => void got.direct.push(await within(page.evaluate((n) => poolChannelBench.direct(n), MESSAGES)));
         // A B B A (B A A B on odd runs); with the diagnostic, A B C C B A turned by the run
         const cases = diagnose ? rotated([measureOurs, measureRaw, measureDirect], run) : run % 2 === 0 ? [measureOurs, measureRaw] : [measureRaw, measureOurs];
         for (const measure of [...cases, ...[...cases].reverse()]) await measure();
@@ -187,6 +215,13 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
         if (errors.length > 0) log(`M3${stall ? '·s' : ''} run ${run}: errors on the sender's pool channel: ${errors.join('; ')}`);
         if (peers.length !== 3) log(`M3${stall ? '·s' : ''} run ${run}: the sender's pool channel ends with ${peers.length} peers`);
         await page.evaluate(() => poolChannelBench.tearDown());
+        into.ours.push(...got.ours);
+        into.raw.push(...got.raw);
+        into.direct.push(...got.direct);
+        into.catchUp.push(...got.catchUp);
+      } catch (error) {
+        log(`M3${stall ? '·s' : ''} run ${run} given up, its samples dropped: ${String(error)}${node ? `\nthe Node peer ${node.id} printed:\n${node.output()}` : ''}`);
+        failures.push(`M3${stall ? '·s' : ''}`);
       } finally {
         await page.close();
         if (node) await stopNodePeer(node);
@@ -194,7 +229,10 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
     };
     for (let run = 0; run < RUNS; run += 1) {
       // the rows take turns too, so neither always meets a warmer machine
-      for (const stall of run % 2 === 0 ? [false, true] : [true, false]) await pageRun(run, stall, stall ? stalled : broadcast);
+      for (const stall of run % 2 === 0 ? [false, true] : [true, false]) {
+        if (ONLY === (stall ? 'broadcast' : 'stalled')) continue;
+        await pageRun(run, stall, stall ? stalled : broadcast);
+      }
     }
   } finally {
     await browser.close();
@@ -221,13 +259,17 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
   describe('M3·s', stalled);
   const size = MESSAGE_BYTES % 1024 === 0 ? `${MESSAGE_BYTES / 1024} KiB` : `${MESSAGE_BYTES} B`;
   const rate = (list: Timing[]): number => mbps(median(list.map((t) => t.ms)));
+  const givenUp = (id: string): string => {
+    const count = failures.filter((row) => row === id).length;
+    return count === 0 ? '' : ` (${count} of ${RUNS} page runs given up)`;
+  };
   const broadcastRatio = ratio(broadcast);
   const stalledRatio = ratio(stalled);
   return [
     {
       id: 'M3',
       what: `broadcast to 3 pools of one page through pool.channel(): ${MESSAGES} × ${size}, each send() awaited, to the last byte at the last receiver`,
-      ours: `${fixed(rate(broadcast.ours), 1)} MB/s per receiver`,
+      ours: `${fixed(rate(broadcast.ours), 1)} MB/s per receiver${givenUp('M3')}`,
       baseline: `3 raw channels, each paced by hand (4 MiB mark) ${fixed(rate(broadcast.raw), 1)} MB/s`,
       ratio: `${fixed(broadcastRatio)} ×`,
       target: `≥ ${TARGET_RATIO} ×`,
@@ -236,7 +278,7 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
     {
       id: 'M3·s',
       what: `the same to 2 pools of the page while a third receiver (a Node peer) is frozen (SIGSTOP): the 2 healthy ones' rate`,
-      ours: `${fixed(rate(stalled.ours), 1)} MB/s per receiver`,
+      ours: `${fixed(rate(stalled.ours), 1)} MB/s per receiver${givenUp('M3·s')}`,
       baseline: `raw channels to the 2 healthy ones alone ${fixed(rate(stalled.raw), 1)} MB/s`,
       ratio: `${fixed(stalledRatio)} ×`,
       target: `≥ ${TARGET_RATIO} ×`,

@@ -32,6 +32,8 @@ interface Rig {
   readonly errors: string[];
 }
 let rig: Rig | null = null;
+/** Where the page is, for the report of a case that hangs. */
+let phase = 'loaded';
 
 const opened = (channel: RTCDataChannel): Promise<RTCDataChannel> =>
   channel.readyState === 'open' ? Promise.resolve(channel) : new Promise((resolve) => channel.addEventListener('open', () => resolve(channel), { once: true }));
@@ -51,8 +53,10 @@ async function setUp(url: string, room: string, receivers: number, remote: numbe
     if (typeof data === 'string' && data.startsWith('node echo')) made.echoes += 1;
   });
   channel.errors$.subscribe((error: RtcPoolError) => errors.push(`${error.code}: ${error.message}`));
+  phase = 'sender joins';
   await sender.join(room);
   for (let i = 0; i < receivers; i += 1) {
+    phase = `receiver ${i} joins`;
     const pool = new Pool(LOCAL_ONLY, new signalling.websocket(url));
     const poolChannel = pool.channel(LABEL);
     const incoming = firstValueFrom(pool.dataChannels$.pipe(filter(({ event }) => event.channel.label === 'raw'))).then(({ event }) => opened(event.channel));
@@ -70,8 +74,10 @@ async function setUp(url: string, room: string, receivers: number, remote: numbe
     }
     made.receivers.push({ pool, channel: poolChannel, raw, incoming: far, direct });
   }
-  await firstValueFrom(channel.peers$.pipe(filter((ids) => ids.length === receivers + remote)));
+  phase = 'the pool channel reaches every peer';
   rig = made;
+  await firstValueFrom(channel.peers$.pipe(filter((ids) => ids.length === receivers + remote)));
+  phase = 'set up';
 }
 
 function tearDown(): void {
@@ -81,8 +87,14 @@ function tearDown(): void {
 }
 
 /** The ids the sender's pool channel reaches now, and its errors so far. */
-function state(): { peers: readonly string[]; errors: string[]; echoes: number } {
-  return { peers: rig!.channel.peers, errors: [...rig!.errors], echoes: rig!.echoes };
+function state(): { phase: string; peers: readonly string[]; errors: string[]; echoes: number; connections: string[] } {
+  return {
+    phase,
+    peers: rig?.channel.peers ?? [],
+    errors: [...(rig?.errors ?? [])],
+    echoes: rig?.echoes ?? 0,
+    connections: (rig?.sender.connections ?? []).map((c) => `${c.id} ${c.state}`),
+  };
 }
 
 /** What one case measured: ms until the last receiver had every byte, and ms at which each receiver had them. */
@@ -151,10 +163,13 @@ async function ours(count: number): Promise<Timing> {
         });
       }),
   );
+  phase = 'ours: sending';
   started = performance.now();
   for (let i = 0; i < count; i += 1) await channel.send(data);
   const sendMs = performance.now() - started;
+  phase = 'ours: waiting for the receivers';
   await Promise.all(arrivals);
+  phase = 'ours: done';
   return { ms: performance.now() - started, each, sendMs };
 }
 
