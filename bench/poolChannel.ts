@@ -71,6 +71,8 @@ interface PoolChannelBenchPage {
   raw(count: number): Promise<Timing>;
   ours(count: number): Promise<Timing>;
   direct(count: number): Promise<Timing>;
+  rawStalled(count: number): Promise<Timing>;
+  untilRawEchoes(count: number, timeoutMs: number): Promise<number>;
   untilEchoes(count: number, timeoutMs: number): Promise<number>;
 }
 declare const poolChannelBench: PoolChannelBenchPage;
@@ -175,7 +177,7 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
       };
       try {
         await page.goto(`${server.origin}/`);
-        const diagnose = DIAGNOSE && !stall;
+        const diagnose = DIAGNOSE;
         await within(page.evaluate(([u, r, k, remote, d, b]) => poolChannelBench.setUp(u, r, k, remote, d, b), [server.url, room, stall ? 2 : 3, stall ? 1 : 0, diagnose, MESSAGE_BYTES] as [
           string,
           string,
@@ -195,7 +197,8 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
         echoes += WARM_MESSAGES;
         if (node) await caughtUp();
         await within(page.evaluate((n) => poolChannelBench.raw(n), WARM_MESSAGES));
-        if (diagnose) await within(page.evaluate((n) => poolChannelBench.direct(n), WARM_MESSAGES));
+        if (diagnose && !stall) await within(page.evaluate((n) => poolChannelBench.direct(n), WARM_MESSAGES));
+        let rawEchoes = 0;
         const measureOurs = async (): Promise<void> => {
           node?.child.kill('SIGSTOP');
           try {
@@ -207,7 +210,19 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
           if (node) got.catchUp.push(await caughtUp());
         };
         const measureRaw = async (): Promise<void> => void got.raw.push(await within(page.evaluate((n) => poolChannelBench.raw(n), MESSAGES)));
-        const measureDirect = async (): Promise<void> => void got.direct.push(await within(page.evaluate((n) => poolChannelBench.direct(n), MESSAGES)));
+        const measureDirect = async (): Promise<void> => {
+          if (!node) return void got.direct.push(await within(page.evaluate((n) => poolChannelBench.direct(n), MESSAGES)));
+          // the stalled row's diagnostic: raw channels with a third, to the frozen peer
+          node.child.kill('SIGSTOP');
+          try {
+            got.direct.push(await within(page.evaluate((n) => poolChannelBench.rawStalled(n), MESSAGES)));
+          } finally {
+            node.child.kill('SIGCONT');
+          }
+          rawEchoes += MESSAGES;
+          const waited = await page.evaluate(([n, t]) => poolChannelBench.untilRawEchoes(n, t), [rawEchoes, CATCH_UP_TIMEOUT_MS]);
+          if (waited < 0) throw new Error('the thawed Node peer did not catch up on its raw channel');
+        };
         // A B B A (B A A B on odd runs); with the diagnostic, A B C C B A turned by the run
         const cases = diagnose ? rotated([measureOurs, measureRaw, measureDirect], run) : run % 2 === 0 ? [measureOurs, measureRaw] : [measureRaw, measureOurs];
         for (const measure of [...cases, ...[...cases].reverse()]) await measure();
@@ -252,7 +267,7 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
         `the sender's loop ended at ${fixed(median(s.ours.map((t) => t.sendMs)), 0)} vs ${fixed(median(s.raw.map((t) => t.sendMs)), 0)} ms; ` +
         `first to last receiver ${spread(s.ours)} vs ${spread(s.raw)} ms`,
     );
-    if (s.direct.length > 0) log(`${name}: PeerChannels alone ${runs(s.direct)} MB/s, loop ended at ${fixed(median(s.direct.map((t) => t.sendMs)), 0)} ms`);
+    if (s.direct.length > 0) log(`${name}: ${s.catchUp.length > 0 ? 'raw with a third raw channel to the frozen peer' : 'PeerChannels alone'} ${runs(s.direct)} MB/s, loop ended at ${fixed(median(s.direct.map((t) => t.sendMs)), 0)} ms`);
     if (s.catchUp.length > 0) log(`${name}: the thawed Node peer caught up in ${s.catchUp.map((ms) => fixed(ms, 0)).join(', ')} ms`);
   };
   describe('M3', broadcast);
@@ -284,6 +299,19 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
       target: `≥ ${TARGET_RATIO} ×`,
       met: stalledRatio >= TARGET_RATIO,
     },
+    ...(stalled.direct.length === 0
+      ? []
+      : [
+          {
+            id: 'M3·s·d',
+            what: 'diagnostic: the baseline of M3·s with a third raw channel, to the frozen peer, paced by hand like the others',
+            ours: `${fixed(rate(stalled.direct), 1)} MB/s per healthy receiver`,
+            baseline: `raw channels to the 2 healthy ones alone ${fixed(rate(stalled.raw), 1)} MB/s`,
+            ratio: `${fixed(median(stalled.direct.map((t, i) => stalled.raw[i]!.ms / t.ms)))} ×`,
+            target: '',
+            met: null,
+          },
+        ]),
     ...(broadcast.direct.length === 0
       ? []
       : [

@@ -28,6 +28,11 @@ interface Rig {
   readonly receivers: Receiver[];
   /** Echoes the Node peer sent back (`node echo …`): one per message it got. */
   echoes: number;
+  /** Diagnostic of the stalled row: a raw channel from the sender to the Node peer (which echoes each message on it), and its echoes. */
+  toNode: RTCDataChannel | null;
+  rawEchoes: number;
+  /** The pump of the last rawStalled() to the Node peer, which goes on after the sample. */
+  nodePump: Promise<void>;
   /** Errors on the sender's pool channel (`overflow` for a peer dropped), as `code: message`. */
   readonly errors: string[];
 }
@@ -48,7 +53,7 @@ async function setUp(url: string, room: string, receivers: number, remote: numbe
   const sender = new Pool(LOCAL_ONLY, new signalling.websocket(url));
   const channel = sender.channel(LABEL);
   const errors: string[] = [];
-  const made: Rig = { sender, channel, receivers: [], echoes: 0, errors };
+  const made: Rig = { sender, channel, receivers: [], echoes: 0, errors, toNode: null, rawEchoes: 0, nodePump: Promise.resolve() };
   channel.messages$.subscribe(({ data }) => {
     if (typeof data === 'string' && data.startsWith('node echo')) made.echoes += 1;
   });
@@ -77,6 +82,12 @@ async function setUp(url: string, room: string, receivers: number, remote: numbe
   phase = 'the pool channel reaches every peer';
   rig = made;
   await firstValueFrom(channel.peers$.pipe(filter((ids) => ids.length === receivers + remote)));
+  if (diagnose && remote > 0) {
+    phase = 'raw channel to the Node peer';
+    const node = sender.connections.find((c) => !made.receivers.some((r) => r.pool.id === c.id))!;
+    made.toNode = await node.dataChannel('raw-node');
+    made.toNode.onmessage = () => void (made.rawEchoes += 1);
+  }
   phase = 'set up';
 }
 
@@ -140,6 +151,37 @@ async function raw(count: number): Promise<Timing> {
     }),
   );
   return { ms: performance.now() - started, each, sendMs };
+}
+
+/**
+ * Diagnostic of the stalled row: the baseline with a third raw channel, to the (frozen) Node
+ * peer, paced by hand like the others; timed until the page's receivers have everything (the
+ * pump to the Node peer goes on after, until it is thawed).
+ */
+async function rawStalled(count: number): Promise<Timing> {
+  const channel = rig!.toNode!;
+  const data = new Uint8Array(messageBytes);
+  channel.bufferedAmountLowThreshold = DEFAULT_HIGH_WATER_MARK / 2;
+  rig!.nodePump = (async () => {
+    for (let sent = 0; sent < count; sent += 1) {
+      if (channel.bufferedAmount + messageBytes > DEFAULT_HIGH_WATER_MARK) {
+        await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
+      }
+      channel.send(data);
+    }
+  })();
+  return raw(count);
+}
+
+/** Resolves once the Node peer echoed `count` messages on the raw channel in all, or after `timeoutMs`; the ms waited, or -1. */
+async function untilRawEchoes(count: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  await rig!.nodePump;
+  while (rig!.rawEchoes < count) {
+    if (performance.now() - started > timeoutMs) return -1;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return performance.now() - started;
 }
 
 /** Ours: `count` sends of messageBytes through the sender's PoolChannel, each awaited, to every peer on it. */
@@ -215,4 +257,4 @@ async function untilEchoes(count: number, timeoutMs: number): Promise<number> {
   return performance.now() - started;
 }
 
-Object.assign(globalThis, { poolChannelBench: { setUp, tearDown, state, raw, ours, direct, untilEchoes } });
+Object.assign(globalThis, { poolChannelBench: { setUp, tearDown, state, raw, ours, direct, rawStalled, untilEchoes, untilRawEchoes } });
