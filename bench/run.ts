@@ -9,6 +9,7 @@ import { bundleRows } from './bundle';
 import { channelRows } from './channel';
 import { clusterRows } from './cluster';
 import { distanceRows } from './distance';
+import { poolChannelRows } from './poolChannel';
 import { relayRows } from './relay';
 import { table } from './stats';
 
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const cluster = setupOnly ? [] : await clusterRows(log);
   log('M1, M2: channel() against a raw channel');
   const channel = setupOnly ? [] : await channelRows(log);
+  log('M3: pool.channel() broadcast against raw channels, one receiver frozen in M3·s');
+  const poolChannel = setupOnly ? [] : await poolChannelRows(log);
   const date = new Date().toISOString().slice(0, 10);
   const report = `Measured ${date} on this project's 2-core machine (\`npm run bench\`).\n\n${table([
     ...browser.rows.filter((r) => r.id.startsWith('P1') || r.id === 'P2'),
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     ...relay,
     ...cluster,
     ...channel,
+    ...poolChannel,
     ...browser.rows.filter((r) => r.id === 'P5'),
   ])}\n\nP5, setup time by mesh size:\n\n${browser.growth}\n`;
   process.stdout.write(`\n${report}`);
