@@ -195,7 +195,7 @@ export class ChunkSender {
         if (job.failed || this.closedWith) break;
         if (payload.length === 0 && !first) throw new RtcPoolError('bad-argument', 'the Blob ended before its size');
         if (!(await this.room(job, payload.length + (first ? START_HEADER_BYTES : SHORT_HEADER_BYTES)))) break;
-        this.sink.send(first ? startFrame(source.kind, source.total, payload) : moreFrame(payload, this.scratch));
+        this.sink.send(first ? startFrame(source.kind, source.total, payload, this.scratch) : moreFrame(payload, this.scratch));
         job.started = true;
         first = false;
         sent += payload.length;

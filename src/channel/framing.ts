@@ -81,9 +81,10 @@ export function wholeFrame(payload: Uint8Array, scratch?: Uint8Array<ArrayBuffer
 }
 
 /** A START frame: kind, total length and the first bytes. */
-export function startFrame(kind: 'binary' | 'string', total: number, payload: Uint8Array): Uint8Array<ArrayBuffer> {
-  const frame = new Uint8Array(START_HEADER_BYTES + payload.length);
-  const view = new DataView(frame.buffer);
+export function startFrame(kind: 'binary' | 'string', total: number, payload: Uint8Array, scratch?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  // in the sender's reusable buffer when it gives one, as a MORE frame is (see moreFrame)
+  const frame = scratch ? scratch.subarray(0, START_HEADER_BYTES + payload.length) : new Uint8Array(START_HEADER_BYTES + payload.length);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   view.setUint8(0, FrameType.start);
   view.setUint8(1, kind === 'string' ? 1 : 0);
   view.setUint32(2, Math.floor(total / TWO_TO_32));
