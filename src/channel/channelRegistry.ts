@@ -183,8 +183,18 @@ export class ChannelRegistry {
       return;
     }
     if (rival.id === null) {
-      // not yet numbered (the transport was not up when it was made): decide once it opens
-      rival.addEventListener('open', () => entry.channel || this.contest(entry, foreign), { once: true });
+      // not yet numbered (the transport was not up when it was made): decide once it opens, or
+      // once it closes unopened (the peer closed it: it lost there), else the peer's channel
+      // would wait here for an open that never comes
+      const decide = (): void => {
+        rival.removeEventListener('open', decide);
+        rival.removeEventListener('close', decide);
+        if (entry.channel) return;
+        if (!this.isClosed && this.pending.get(entry.label) === entry) this.contest(entry, foreign);
+        else this.take(foreign);
+      };
+      rival.addEventListener('open', decide);
+      rival.addEventListener('close', decide);
       return;
     }
     if ((foreign.id ?? Infinity) < rival.id) {
