@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import { ChannelRegistry, MAX_HELD_CHANNELS, READY_RESEND_MS } from '../../../src/channel/channelRegistry';
-import { CHUNK_PROTOCOL } from '../../../src/channel/framing';
+import { CHUNK_PROTOCOL, decodeFrame, readyFrame } from '../../../src/channel/framing';
 import type { PeerChannel } from '../../../src/channel/peerChannel';
 import { RtcPoolError } from '../../../src/errors';
 
@@ -91,6 +91,30 @@ describe('ChannelRegistry', () => {
     await tick(10);
     expect(made.map((c) => c.readyState)).to.deep.equal(['open', 'closed']);
     await talk(x, y);
+  });
+
+  it('takes the peer’s channel when ours closes before it was numbered (the peer closed it: it lost there)', async () => {
+    // ours is made before the transport is up: no stream id, and the peer closes it unopened
+    const ours = new FakeChannel('x', CHUNK_PROTOCOL, null as never);
+    const pc = { sctp: null, createDataChannel: () => ours } as unknown as RTCPeerConnection;
+    const registry = new ChannelRegistry(pc, 'peer', 5_000);
+    const waiting = registry.open('x', {});
+    // the peer's channel arrives, open, while ours has no id yet: the glare waits on ours
+    const theirs = new FakeChannel('x', CHUNK_PROTOCOL, 1);
+    const peerEnd = new FakeChannel('x', CHUNK_PROTOCOL, 1);
+    theirs.far = peerEnd;
+    peerEnd.far = theirs;
+    theirs.open();
+    peerEnd.open();
+    // the peer made `theirs`: it answers our READY, as a maker does
+    peerEnd.addEventListener('message', (event) => decodeFrame((event as MessageEvent).data as ArrayBuffer).type === 'ready' && peerEnd.send(readyFrame()));
+    expect(registry.take(theirs as unknown as RTCDataChannel)).to.equal(true);
+    await tick(10);
+    ours.close();
+    const channel = await Promise.race([waiting, tick(2_000).then(() => null)]);
+    expect(channel, 'the peer’s channel was taken').to.not.equal(null);
+    expect(channel!.label).to.equal('x');
+    registry.close();
   });
 
   it('returns the same promise for a label that is pending or open', async () => {
