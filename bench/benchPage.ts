@@ -1,7 +1,8 @@
 // The bench page's script (bench/page/bench.ts) as the benchmarks load it: one IIFE, with
 // `rtcpool` taken from a build's dist and rtcpool 3.0.2 (the P1·3 baseline) bundled beside it.
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { babelRuntimePlugin } from './babelRuntimePlugin.cjs';
 
 const root = join(import.meta.dirname, '..');
@@ -23,4 +24,28 @@ export async function bundleBenchPage(rtcpoolEntry: string, plugins: readonly Pl
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
+}
+
+/**
+ * Bundles one page script of a benchmark (a file under bench/page, or `stdin`) as an IIFE against
+ * this repository's build, dist/index.mjs.
+ */
+export async function bundleDistPage(source: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'globalName'>): Promise<string> {
+  const result = await build({
+    ...source,
+    bundle: true,
+    format: 'iife',
+    write: false,
+    alias: { rtcpool: join(root, 'dist/index.mjs') },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** An HTTP server whose pages all load `script`, served at `/${name}`. */
+export function scriptPageServer(name: string, script: string): Server {
+  return createServer((request, response) => {
+    if (request.url === `/${name}`) response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script src="/${name}"></script>`);
+  });
 }

@@ -3,14 +3,12 @@
 // driven by playwright-core) against the real signalling server on 127.0.0.1. Both run in the
 // same page, on the same peer connection, interleaved, their order swapped every run.
 // `node --import tsx bench/channel.ts` runs these rows alone (after `npm run build`).
-import { build } from 'esbuild';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { bundleDistPage, scriptPageServer } from './benchPage';
 import { startBenchServer } from './benchServer';
 import { launchChromium } from './launchChromium';
 import { fixed, median, printRows, type Row } from './stats';
 
-const root = join(import.meta.dirname, '..');
 /** Runs, each in a fresh page, each measuring every case twice; the table shows medians, and the median of the paired ratios. */
 const RUNS = 5;
 const BULK_MIB = 64;
@@ -33,19 +31,8 @@ interface ChannelBenchPage {
 declare const channelBench: ChannelBenchPage;
 
 export async function channelRows(log: (line: string) => void): Promise<Row[]> {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, 'page/channelBench.ts')],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    alias: { rtcpool: join(root, 'dist/index.mjs') },
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]!.text;
-  const http = createServer((request, response) => {
-    if (request.url === '/channelBench.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/channelBench.js"></script>');
-  });
+  const script = await bundleDistPage({ entryPoints: [join(import.meta.dirname, 'page/channelBench.ts')] });
+  const http = scriptPageServer('channelBench.js', script);
   const server = await startBenchServer(http);
   const browser = await launchChromium({ gc: false });
   const bytes = BULK_MIB * 1024 * 1024;

@@ -4,14 +4,13 @@
 // (Chromium↔Chromium) or in this process (Chromium↔Node), so each side of a pair has its own
 // event loop in both cases. `npm run build` first (the page runs the built library); standalone:
 // `node --import tsx bench/nodePeer.ts`.
-import { build } from 'esbuild';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { filter, firstValueFrom, take } from 'rxjs';
 import { WebSocket } from 'ws';
 import { Pool, signalling } from '../src';
 import { RTCPeerConnection } from '../src/node';
+import { bundleDistPage, scriptPageServer } from './benchPage';
 import { startBenchServer } from './benchServer';
 import { launchChromium } from './launchChromium';
 import { fixed, median, printRows, type Row } from './stats';
@@ -63,20 +62,8 @@ async function nodeJoin(pool: Pool, room: string): Promise<number> {
 
 /** The N1 rows: Chromium joining a Node peer, a Node peer joining Chromium, each against Chromium↔Chromium. */
 export async function nodePeerRows(log: (line: string) => void = () => undefined): Promise<Row[]> {
-  const bundle = await build({
-    stdin: { contents: "export * from 'rtcpool';", resolveDir: root, loader: 'ts' },
-    bundle: true,
-    format: 'iife',
-    globalName: 'rtcpool',
-    write: false,
-    alias: { rtcpool: join(root, 'dist/index.mjs') },
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]!.text;
-  const http = createServer((request, response) => {
-    if (request.url === '/rtcpool.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/rtcpool.js"></script>');
-  });
+  const script = await bundleDistPage({ stdin: { contents: "export * from 'rtcpool';", resolveDir: root, loader: 'ts' }, globalName: 'rtcpool' });
+  const http = scriptPageServer('rtcpool.js', script);
   const server = await startBenchServer(http);
   const origin = `${server.origin}/`;
   const url = server.url;

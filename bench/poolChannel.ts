@@ -20,11 +20,10 @@
 // (bench/browserLock.ts). `node --import tsx bench/poolChannel.ts` runs these rows alone (after
 // `npm run build`).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { holdBrowserLock } from './browserLock';
+import { bundleDistPage, scriptPageServer } from './benchPage';
 import { startBenchServer } from './benchServer';
 import { launchChromium } from './launchChromium';
 import { fixed, median, printRows, rotated, type Row } from './stats';
@@ -128,19 +127,8 @@ interface Samples {
 }
 
 export async function poolChannelRows(log: (line: string) => void): Promise<Row[]> {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, 'page/poolChannelBench.ts')],
-    bundle: true,
-    format: 'iife',
-    write: false,
-    alias: { rtcpool: join(root, 'dist/index.mjs') },
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]!.text;
-  const http = createServer((request, response) => {
-    if (request.url === '/poolChannelBench.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/poolChannelBench.js"></script>');
-  });
+  const script = await bundleDistPage({ entryPoints: [join(import.meta.dirname, 'page/poolChannelBench.ts')] });
+  const http = scriptPageServer('poolChannelBench.js', script);
   const release = await holdBrowserLock(log);
   const server = await startBenchServer(http);
   const browser = await launchChromium({ gc: false });
