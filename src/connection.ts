@@ -75,19 +75,19 @@ export class ManagedConnection {
     return EXPOSED_EVENTS;
   }
 
-  private readonly _id: PeerId;
-  private readonly exposed = new Subject<RTCTrackEvent | RTCDataChannelEvent>();
-  private readonly connectionState: BehaviorSubject<RTCPeerConnectionState>;
-  private readonly descriptionState: BehaviorSubject<PeerDescription>;
-  private readonly ended = new Subject<void>();
+  readonly #_id: PeerId;
+  readonly #exposed = new Subject<RTCTrackEvent | RTCDataChannelEvent>();
+  readonly #connectionState: BehaviorSubject<RTCPeerConnectionState>;
+  readonly #descriptionState: BehaviorSubject<PeerDescription>;
+  readonly #ended = new Subject<void>();
   /** The `channel()` registry, once its code is loaded. */
   private channels: ChannelRegistry | null = null;
   /** The peer's PeerChannels that came before the registry: it takes them when it is made. */
-  private readonly early: RTCDataChannel[] = [];
-  private isClosed = false;
+  readonly #early: RTCDataChannel[] = [];
+  #isClosed = false;
 
   /** The exposed events (`track`, `datachannel`) as they happen. Hot; completes on close. */
-  readonly events$: Observable<RTCTrackEvent | RTCDataChannelEvent> = this.exposed.pipe(inSubscriberZone());
+  readonly events$: Observable<RTCTrackEvent | RTCDataChannelEvent> = this.#exposed.pipe(inSubscriberZone());
   /** The connection state; replays the current one, ends with `closed` and completes. */
   readonly state$: Observable<RTCPeerConnectionState>;
   /** The peer's description; replays the current one, completes on close. */
@@ -99,6 +99,9 @@ export class ManagedConnection {
    * one Observable, so a template's `async` pipe keeps its subscription.
    */
   readonly stats$: Observable<ConnectionStats>;
+
+  readonly #desc_ref: { readonly [id: PeerId]: PeerDescription };
+  readonly #settings: ManagedConnectionSettings;
 
   /**
    * Creates a ManagedConnection for the given RTCPeerConnection.
@@ -112,29 +115,31 @@ export class ManagedConnection {
   constructor(
     private readonly conn: RTCPeerConnection,
     id: PeerId,
-    private readonly desc_ref: { readonly [id: PeerId]: PeerDescription } = {},
-    private readonly settings: ManagedConnectionSettings = {},
+    desc_ref: { readonly [id: PeerId]: PeerDescription } = {},
+    settings: ManagedConnectionSettings = {},
   ) {
-    this._id = id;
-    this.connectionState = new BehaviorSubject(conn.connectionState);
-    this.state$ = replayState(this.connectionState).pipe(inSubscriberZone());
-    this.descriptionState = new BehaviorSubject(this.description);
-    this.description$ = replayState(this.descriptionState).pipe(inSubscriberZone());
+    this.#desc_ref = desc_ref;
+    this.#settings = settings;
+    this.#_id = id;
+    this.#connectionState = new BehaviorSubject(conn.connectionState);
+    this.state$ = replayState(this.#connectionState).pipe(inSubscriberZone());
+    this.#descriptionState = new BehaviorSubject(this.description);
+    this.description$ = replayState(this.#descriptionState).pipe(inSubscriberZone());
     this.stats$ = this.stats();
-    conn.addEventListener('track', this.forward);
-    conn.addEventListener('datachannel', this.forward);
-    conn.addEventListener('connectionstatechange', this.onStateChange);
-    controls.set(this, { close: () => this.close(), described: () => this.descriptionState.next(this.description) });
+    conn.addEventListener('track', this.#forward);
+    conn.addEventListener('datachannel', this.#forward);
+    conn.addEventListener('connectionstatechange', this.#onStateChange);
+    controls.set(this, { close: () => this.#close(), described: () => this.#descriptionState.next(this.description) });
   }
 
   /** The connection state now (`state$` follows it). */
   get state(): RTCPeerConnectionState {
-    return this.connectionState.value;
+    return this.#connectionState.value;
   }
 
   /** The ID of the peer. */
   get id(): PeerId {
-    return this._id;
+    return this.#_id;
   }
 
   /**
@@ -144,7 +149,7 @@ export class ManagedConnection {
    * against the spirit of descriptions.
    */
   get description(): PeerDescription {
-    return this.desc_ref[this._id] ?? null;
+    return this.#desc_ref[this.#_id] ?? null;
   }
 
   /**
@@ -209,22 +214,22 @@ export class ManagedConnection {
   dataChannel(label: string, options: DataChannelOptions | undefined, raw: true): RTCDataChannel;
   dataChannel(label: string, options: DataChannelOptions = {}, raw = false): Promise<RTCDataChannel> | RTCDataChannel {
     if (typeof label !== 'string') throw new RtcPoolError('bad-argument', 'a data channel label is a string');
-    const { timeout = this.settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS, ...init } = options;
+    const { timeout = this.#settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS, ...init } = options;
     let channel: RTCDataChannel;
     try {
-      if (this.isClosed) throw new RtcPoolError('closed', `the connection to ${this._id} is closed`);
+      if (this.#isClosed) throw new RtcPoolError('closed', `the connection to ${this.#_id} is closed`);
       channel = this.conn.createDataChannel(label, init);
     } catch (error) {
       const failure =
         error instanceof RtcPoolError
           ? error
-          : new RtcPoolError('bad-argument', `cannot create data channel '${label}': ${String(error)}`, { cause: error, peer: this._id });
+          : new RtcPoolError('bad-argument', `cannot create data channel '${label}': ${String(error)}`, { cause: error, peer: this.#_id });
       if (raw) throw failure;
       return Promise.reject(failure);
     }
     if (raw) return channel;
     // its listeners and timer in the root zone: the app's zone hears only the promise settle
-    return runOutsideZone(() => this.whenOpen(channel, timeout));
+    return runOutsideZone(() => this.#whenOpen(channel, timeout));
   }
 
   /**
@@ -261,7 +266,7 @@ export class ManagedConnection {
    */
   channel(label: string, options: PeerChannelOptions = {}): Promise<PeerChannel> {
     if (typeof label !== 'string') return Promise.reject(new RtcPoolError('bad-argument', 'a channel label is a string'));
-    return runOutsideZone(() => (this.channels ? this.channels.open(label, options ?? {}) : this.registry().then((registry) => registry.open(label, options ?? {}))));
+    return runOutsideZone(() => (this.channels ? this.channels.open(label, options ?? {}) : this.#registry().then((registry) => registry.open(label, options ?? {}))));
   }
 
   /**
@@ -269,13 +274,13 @@ export class ManagedConnection {
    * Made even when the connection closed meanwhile (closed at once), so that `open()` rejects
    * with `closed` and the early channels are closed, as they would have been.
    */
-  private registry(): Promise<ChannelRegistry> {
+  #registry(): Promise<ChannelRegistry> {
     return loadChannelCode().then(({ ChannelRegistry }) => {
       if (this.channels) return this.channels;
-      const registry = new ChannelRegistry(this.conn, this._id, this.settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
+      const registry = new ChannelRegistry(this.conn, this.#_id, this.#settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
       this.channels = registry;
-      if (this.isClosed) registry.close();
-      for (const channel of this.early.splice(0)) registry.take(channel);
+      if (this.#isClosed) registry.close();
+      for (const channel of this.#early.splice(0)) registry.take(channel);
       return registry;
     });
   }
@@ -300,12 +305,12 @@ export class ManagedConnection {
    */
   stats(options: StatsOptions = {}): Observable<ConnectionStats> {
     // checked in the lazy chunk, at subscription: Pool and connection.ts stay small
-    const intervalMs = options?.intervalMs ?? this.settings.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
-    return lazyStats(this.conn, intervalMs, this.ended, this._id).pipe(inSubscriberZone());
+    const intervalMs = options?.intervalMs ?? this.#settings.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
+    return lazyStats(this.conn, intervalMs, this.#ended, this.#_id).pipe(inSubscriberZone());
   }
 
   /** Resolves when the channel opens; rejects (and closes it) when it closes first, with the connection, or on time-out. */
-  private whenOpen(channel: RTCDataChannel, timeoutMs: number): Promise<RTCDataChannel> {
+  #whenOpen(channel: RTCDataChannel, timeoutMs: number): Promise<RTCDataChannel> {
     // plain listeners and one timer: this runs for every channel while a mesh sets up
     return new Promise((resolve, reject) => {
       const settle = (failure: readonly ['closed' | 'timeout', string] | null): void => {
@@ -316,7 +321,7 @@ export class ManagedConnection {
         ended.unsubscribe();
         if (!failure) return resolve(channel);
         channel.close();
-        reject(new RtcPoolError(failure[0], `data channel '${channel.label}' to ${this._id} ${failure[1]}`, { peer: this._id }));
+        reject(new RtcPoolError(failure[0], `data channel '${channel.label}' to ${this.#_id} ${failure[1]}`, { peer: this.#_id }));
       };
       const onOpen = (): void => settle(null);
       const onClose = (): void => settle(['closed', 'closed before it opened']);
@@ -324,43 +329,43 @@ export class ManagedConnection {
       channel.addEventListener('close', onClose);
       channel.addEventListener('error', onClose);
       const timeout = setTimeout(() => settle(['timeout', `did not open within ${timeoutMs} ms`]), timeoutMs);
-      const ended = this.ended.subscribe(() => settle(['closed', 'was closed with its connection']));
+      const ended = this.#ended.subscribe(() => settle(['closed', 'was closed with its connection']));
     });
   }
 
-  private readonly forward = (event: Event): void => {
+  readonly #forward = (event: Event): void => {
     // channel()'s own channels are not the app's: this listener runs before any the app adds
     const channel = (event as RTCDataChannelEvent).channel;
     if (event.type === 'datachannel' && channel.protocol === CHUNK_PROTOCOL) {
       event.stopImmediatePropagation();
       if (this.channels) this.channels.take(channel);
-      else if (this.early.length >= MAX_HELD_CHANNELS) channel.close();
+      else if (this.#early.length >= MAX_HELD_CHANNELS) channel.close();
       else {
         // the peer called channel() first: load the code now, so this side's call finds it
-        this.early.push(channel);
-        void this.registry().catch(() => this.early.splice(0).forEach((early) => early.close()));
+        this.#early.push(channel);
+        void this.#registry().catch(() => this.#early.splice(0).forEach((early) => early.close()));
       }
       return;
     }
-    this.exposed.next(event as RTCTrackEvent | RTCDataChannelEvent);
+    this.#exposed.next(event as RTCTrackEvent | RTCDataChannelEvent);
   };
 
-  private readonly onStateChange = (): void => {
-    this.connectionState.next(this.conn.connectionState);
+  readonly #onStateChange = (): void => {
+    this.#connectionState.next(this.conn.connectionState);
   };
 
-  private close(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.conn.removeEventListener('track', this.forward);
-    this.conn.removeEventListener('datachannel', this.forward);
-    this.conn.removeEventListener('connectionstatechange', this.onStateChange);
+  #close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.conn.removeEventListener('track', this.#forward);
+    this.conn.removeEventListener('datachannel', this.#forward);
+    this.conn.removeEventListener('connectionstatechange', this.#onStateChange);
     // before the peer connection: pending sends reject with `closed`, not with a transport error
     this.channels?.close();
     this.conn.close();
     // close() fires no connectionstatechange: say it ourselves
-    this.connectionState.next('closed');
-    this.ended.next();
-    for (const subject of [this.exposed, this.connectionState, this.descriptionState, this.ended]) subject.complete();
+    this.#connectionState.next('closed');
+    this.#ended.next();
+    for (const subject of [this.#exposed, this.#connectionState, this.#descriptionState, this.#ended]) subject.complete();
   }
 }

@@ -18,12 +18,16 @@ export const ICE_RENEW_RETRY_MS = 5_000;
  * the request.
  */
 export class IceServerSupply {
-  private granted: RTCIceServer[] = [];
-  private renewal: Subscription | null = null;
-  private readonly changes = new Subject<RTCConfiguration>();
+  #granted: RTCIceServer[] = [];
+  #renewal: Subscription | null = null;
+  readonly #changes = new Subject<RTCConfiguration>();
 
   /** The merged configuration after each grant that changed it. */
-  readonly configuration$: Observable<RTCConfiguration> = this.changes.asObservable();
+  readonly configuration$: Observable<RTCConfiguration> = this.#changes.asObservable();
+
+  readonly #base: RTCConfiguration;
+  readonly #request: () => void;
+  readonly #scheduler: SchedulerLike;
 
   /**
    * @param base - the app's own `RTCConfiguration`; its ICE servers come first
@@ -31,15 +35,19 @@ export class IceServerSupply {
    * @param scheduler - times the renewals (a test's virtual clock)
    */
   constructor(
-    private readonly base: RTCConfiguration,
-    private readonly request: () => void,
-    private readonly scheduler: SchedulerLike = asyncScheduler,
-  ) {}
+    base: RTCConfiguration,
+    request: () => void,
+    scheduler: SchedulerLike = asyncScheduler,
+  ) {
+    this.#base = base;
+    this.#request = request;
+    this.#scheduler = scheduler;
+  }
 
   /** The configuration every peer connection should have now. */
   get configuration(): RTCConfiguration {
-    if (this.granted.length === 0) return this.base;
-    return { ...this.base, iceServers: [...(this.base.iceServers ?? []), ...this.granted] };
+    if (this.#granted.length === 0) return this.#base;
+    return { ...this.#base, iceServers: [...(this.#base.iceServers ?? []), ...this.#granted] };
   }
 
   /**
@@ -48,23 +56,23 @@ export class IceServerSupply {
    */
   grant(iceServers: readonly RTCIceServer[] | undefined, ttl: number | undefined): void {
     if (iceServers === undefined) return;
-    this.renewal?.unsubscribe();
-    this.renewal = null;
-    const changed = JSON.stringify(iceServers) !== JSON.stringify(this.granted);
-    this.granted = iceServers.map((server) => ({ ...server }));
+    this.#renewal?.unsubscribe();
+    this.#renewal = null;
+    const changed = JSON.stringify(iceServers) !== JSON.stringify(this.#granted);
+    this.#granted = iceServers.map((server) => ({ ...server }));
     if (ttl !== undefined && ttl > 0) {
-      const expiresAt = this.scheduler.now() + ttl * 1000;
-      this.renewal = timer(ttl * 1000 * ICE_RENEW_AT, ICE_RENEW_RETRY_MS, this.scheduler)
-        .pipe(takeWhile(() => this.scheduler.now() < expiresAt))
-        .subscribe(() => this.request());
+      const expiresAt = this.#scheduler.now() + ttl * 1000;
+      this.#renewal = timer(ttl * 1000 * ICE_RENEW_AT, ICE_RENEW_RETRY_MS, this.#scheduler)
+        .pipe(takeWhile(() => this.#scheduler.now() < expiresAt))
+        .subscribe(() => this.#request());
     }
-    if (changed) this.changes.next(this.configuration);
+    if (changed) this.#changes.next(this.configuration);
   }
 
   /** Stops renewing and completes `configuration$`. */
   close(): void {
-    this.renewal?.unsubscribe();
-    this.renewal = null;
-    this.changes.complete();
+    this.#renewal?.unsubscribe();
+    this.#renewal = null;
+    this.#changes.complete();
   }
 }

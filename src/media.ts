@@ -39,21 +39,21 @@ interface Sending {
  * ```
  */
 export class ManagedStream extends EventTarget {
-  private liveTracks: MediaStreamTrack[];
-  private readonly mutedTracks = new Set<MediaStreamTrack>();
-  private readonly sending = new Map<PeerId, Sending>();
+  #liveTracks: MediaStreamTrack[];
+  readonly #mutedTracks = new Set<MediaStreamTrack>();
+  readonly #sending = new Map<PeerId, Sending>();
   /**
    * The track each sender was last asked to send (null: muted). `sender.track` changes only once
    * a `replaceTrack` has run, so a mute and an unmute in one task would read a stale one and leave
    * the sender muted; these are what the senders will send once every call has run, in order.
    */
-  private readonly asked = new WeakMap<RTCRtpSender, MediaStreamTrack | null>();
-  private readonly subscription = new Subscription();
-  private readonly closedState = new BehaviorSubject(false);
-  private readonly muteState: BehaviorSubject<MuteState>;
+  readonly #asked = new WeakMap<RTCRtpSender, MediaStreamTrack | null>();
+  readonly #subscription = new Subscription();
+  readonly #closedState = new BehaviorSubject(false);
+  readonly #muteState: BehaviorSubject<MuteState>;
 
   /** Whether it is closed; replays the current value, emits `true` once and completes. */
-  readonly closed$: Observable<boolean> = replayState(this.closedState).pipe(inSubscriberZone());
+  readonly closed$: Observable<boolean> = replayState(this.#closedState).pipe(inSubscriberZone());
   /** Which kinds are muted; replays the current value; completes on close. */
   readonly muted$: Observable<MuteState>;
 
@@ -65,30 +65,30 @@ export class ManagedStream extends EventTarget {
   constructor(stream: MediaStream, pool: Pool) {
     super();
     if (!(stream instanceof MediaStream)) throw new RtcPoolError('bad-argument', 'ManagedStream takes a MediaStream');
-    this.liveTracks = stream.getTracks().filter((track) => track.readyState === 'live');
-    this.muteState = new BehaviorSubject(this.muteSummary());
-    this.muted$ = replayState(this.muteState).pipe(inSubscriberZone());
-    for (const track of this.liveTracks) track.addEventListener('ended', this.onEnded);
-    if (this.liveTracks.length === 0) {
+    this.#liveTracks = stream.getTracks().filter((track) => track.readyState === 'live');
+    this.#muteState = new BehaviorSubject(this.#muteSummary());
+    this.muted$ = replayState(this.#muteState).pipe(inSubscriberZone());
+    for (const track of this.#liveTracks) track.addEventListener('ended', this.#onEnded);
+    if (this.#liveTracks.length === 0) {
       this.close();
       return;
     }
-    for (const connection of pool.connections) this.send(connection);
+    for (const connection of pool.connections) this.#send(connection);
     // its own work on the pool's streams stays in the root zone (no change detection per peer)
     runOutsideZone(() => {
-      this.subscription.add(pool.peerJoined$.subscribe((connection) => this.send(connection)));
-      this.subscription.add(pool.peerLeft$.subscribe((connection) => this.sending.delete(connection.id)));
+      this.#subscription.add(pool.peerJoined$.subscribe((connection) => this.#send(connection)));
+      this.#subscription.add(pool.peerLeft$.subscribe((connection) => this.#sending.delete(connection.id)));
     });
   }
 
   /** Whether this stream is closed. */
   get closed(): boolean {
-    return this.closedState.value;
+    return this.#closedState.value;
   }
 
   /** The tracks it sends (a copy): those not ended, muted or not. Empty once closed. */
   get tracks(): MediaStreamTrack[] {
-    return [...this.liveTracks];
+    return [...this.#liveTracks];
   }
 
   /**
@@ -99,8 +99,8 @@ export class ManagedStream extends EventTarget {
    * @throws {@link RtcPoolError} `bad-kind` for any other kind
    */
   mute(kind?: MediaKind | null): void {
-    for (const track of this.ofKind(checkKind(kind))) this.mutedTracks.add(track);
-    this.applyMutes();
+    for (const track of this.#ofKind(checkKind(kind))) this.#mutedTracks.add(track);
+    this.#applyMutes();
   }
 
   /**
@@ -109,8 +109,8 @@ export class ManagedStream extends EventTarget {
    * @throws {@link RtcPoolError} `bad-kind` for a kind other than 'audio', 'video' or none
    */
   unmute(kind?: MediaKind | null): void {
-    for (const track of this.ofKind(checkKind(kind))) this.mutedTracks.delete(track);
-    this.applyMutes();
+    for (const track of this.#ofKind(checkKind(kind))) this.#mutedTracks.delete(track);
+    this.#applyMutes();
   }
 
   /**
@@ -120,8 +120,8 @@ export class ManagedStream extends EventTarget {
    * @throws {@link RtcPoolError} `bad-kind` for a kind other than 'audio', 'video' or none
    */
   muted(kind?: MediaKind | null): boolean {
-    const tracks = this.ofKind(checkKind(kind));
-    return tracks.length > 0 && tracks.every((track) => this.mutedTracks.has(track));
+    const tracks = this.#ofKind(checkKind(kind));
+    return tracks.length > 0 && tracks.every((track) => this.#mutedTracks.has(track));
   }
 
   /**
@@ -161,24 +161,24 @@ export class ManagedStream extends EventTarget {
    */
   replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack): Promise<void> {
     try {
-      checkReplacement(this.liveTracks, oldTrack, newTrack, this.closed);
+      checkReplacement(this.#liveTracks, oldTrack, newTrack, this.closed);
     } catch (error) {
       return Promise.reject(error);
     }
-    this.liveTracks = this.liveTracks.map((track) => (track === oldTrack ? newTrack : track));
-    oldTrack.removeEventListener('ended', this.onEnded);
-    newTrack.addEventListener('ended', this.onEnded);
-    if (this.mutedTracks.delete(oldTrack)) this.mutedTracks.add(newTrack);
-    const wanted = this.mutedTracks.has(newTrack) ? null : newTrack;
+    this.#liveTracks = this.#liveTracks.map((track) => (track === oldTrack ? newTrack : track));
+    oldTrack.removeEventListener('ended', this.#onEnded);
+    newTrack.addEventListener('ended', this.#onEnded);
+    if (this.#mutedTracks.delete(oldTrack)) this.#mutedTracks.add(newTrack);
+    const wanted = this.#mutedTracks.has(newTrack) ? null : newTrack;
     const switches: Array<Promise<RtcPoolError | null>> = [];
-    for (const { connection, stream, senders } of this.sending.values()) {
+    for (const { connection, stream, senders } of this.#sending.values()) {
       const sender = senders.get(oldTrack);
       if (!sender) continue;
       senders.delete(oldTrack);
       senders.set(newTrack, sender);
       stream.removeTrack(oldTrack);
       stream.addTrack(newTrack);
-      switches.push(this.setTrack(connection, sender, wanted));
+      switches.push(this.#setTrack(connection, sender, wanted));
     }
     return Promise.all(switches).then((failures) => {
       if (this.closed) throw new RtcPoolError('closed', 'the ManagedStream closed before every peer switched tracks');
@@ -189,17 +189,17 @@ export class ManagedStream extends EventTarget {
 
   /** Whether the MediaStream sent to one of the peers has this id. */
   hasStream(id: string): boolean {
-    return [...this.sending.values()].some(({ stream }) => stream.id === id);
+    return [...this.#sending.values()].some(({ stream }) => stream.id === id);
   }
 
   /** The MediaStream the peer `connId` receives the tracks in, or null. */
   getStream(connId: PeerId): MediaStream | null {
-    return this.sending.get(connId)?.stream ?? null;
+    return this.#sending.get(connId)?.stream ?? null;
   }
 
   /** The connection that receives the MediaStream with this id, or null. */
   getConnection(streamId: string): ManagedConnection | null {
-    return [...this.sending.values()].find(({ stream }) => stream.id === streamId)?.connection ?? null;
+    return [...this.#sending.values()].find(({ stream }) => stream.id === streamId)?.connection ?? null;
   }
 
   /**
@@ -208,44 +208,44 @@ export class ManagedStream extends EventTarget {
    */
   close(): void {
     if (this.closed) return;
-    this.subscription.unsubscribe();
-    for (const { connection, senders } of this.sending.values()) {
+    this.#subscription.unsubscribe();
+    for (const { connection, senders } of this.#sending.values()) {
       for (const sender of senders.values()) {
         // a peer that left meanwhile has a closed connection: nothing to remove
         if (connection.state !== 'closed') connection.removeTrack(sender);
       }
     }
-    this.sending.clear();
-    for (const track of this.liveTracks) {
-      track.removeEventListener('ended', this.onEnded);
+    this.#sending.clear();
+    for (const track of this.#liveTracks) {
+      track.removeEventListener('ended', this.#onEnded);
       track.stop();
     }
-    this.liveTracks = [];
-    this.mutedTracks.clear();
-    this.closedState.next(true);
-    this.closedState.complete();
-    this.muteState.complete();
+    this.#liveTracks = [];
+    this.#mutedTracks.clear();
+    this.#closedState.next(true);
+    this.#closedState.complete();
+    this.#muteState.complete();
     this.dispatchEvent(new CustomEvent('close', { detail: null }));
   }
 
-  private send(connection: ManagedConnection): void {
-    if (this.sending.has(connection.id) || connection.state === 'closed') return;
-    const stream = new MediaStream(this.liveTracks);
+  #send(connection: ManagedConnection): void {
+    if (this.#sending.has(connection.id) || connection.state === 'closed') return;
+    const stream = new MediaStream(this.#liveTracks);
     const senders = new Map<MediaStreamTrack, RTCRtpSender>();
-    for (const track of this.liveTracks) {
+    for (const track of this.#liveTracks) {
       const sender = connection.addTrack(track, stream);
       senders.set(track, sender);
-      this.asked.set(sender, track);
-      if (this.mutedTracks.has(track)) void this.setTrack(connection, sender, null);
+      this.#asked.set(sender, track);
+      if (this.#mutedTracks.has(track)) void this.#setTrack(connection, sender, null);
     }
-    this.sending.set(connection.id, { connection, stream, senders });
+    this.#sending.set(connection.id, { connection, stream, senders });
   }
 
-  private applyMutes(): void {
-    for (const { connection, senders } of this.sending.values()) {
-      for (const [track, sender] of senders) void this.setTrack(connection, sender, this.mutedTracks.has(track) ? null : track);
+  #applyMutes(): void {
+    for (const { connection, senders } of this.#sending.values()) {
+      for (const [track, sender] of senders) void this.#setTrack(connection, sender, this.#mutedTracks.has(track) ? null : track);
     }
-    this.muteState.next(this.muteSummary());
+    this.#muteState.next(this.#muteSummary());
   }
 
   /**
@@ -253,9 +253,9 @@ export class ManagedStream extends EventTarget {
    * Resolves with the error to report, or null: a sender that can no longer send (its connection
    * closed: `InvalidStateError`) needs nothing, so only a refusal on an open connection counts.
    */
-  private setTrack(connection: ManagedConnection, sender: RTCRtpSender, track: MediaStreamTrack | null): Promise<RtcPoolError | null> {
-    if (this.asked.get(sender) === track) return Promise.resolve(null);
-    this.asked.set(sender, track);
+  #setTrack(connection: ManagedConnection, sender: RTCRtpSender, track: MediaStreamTrack | null): Promise<RtcPoolError | null> {
+    if (this.#asked.get(sender) === track) return Promise.resolve(null);
+    this.#asked.set(sender, track);
     const watch = new Subscription();
     // Firefox never settles a replaceTrack whose connection closes before it ran: the close does
     const closed = new Promise<null>((resolve) => watch.add(connection.state$.subscribe({ next: (state) => state === 'closed' && resolve(null), complete: () => resolve(null) })));
@@ -264,25 +264,25 @@ export class ManagedStream extends EventTarget {
       (cause: unknown) => {
         if (connection.state === 'closed' || (cause as { name?: string } | null)?.name === 'InvalidStateError') return null;
         // the sender kept what it had: let the next mute() or unmute() ask again
-        if (this.asked.get(sender) === track) this.asked.delete(sender);
+        if (this.#asked.get(sender) === track) this.#asked.delete(sender);
         return new RtcPoolError('replace-failed', `the sender to ${connection.id} refused the new track`, { cause, peer: connection.id });
       },
     );
     return Promise.race([replaced, closed]).finally(() => watch.unsubscribe());
   }
 
-  private ofKind(kind: MediaKind | null): MediaStreamTrack[] {
-    return kind === null ? this.liveTracks : this.liveTracks.filter((track) => track.kind === kind);
+  #ofKind(kind: MediaKind | null): MediaStreamTrack[] {
+    return kind === null ? this.#liveTracks : this.#liveTracks.filter((track) => track.kind === kind);
   }
 
-  private muteSummary(): MuteState {
+  #muteSummary(): MuteState {
     return { audio: this.muted('audio'), video: this.muted('video') };
   }
 
-  private readonly onEnded = (): void => {
-    this.liveTracks = this.liveTracks.filter((track) => track.readyState !== 'ended');
-    for (const track of this.mutedTracks) if (track.readyState === 'ended') this.mutedTracks.delete(track);
-    if (this.liveTracks.length === 0) this.close();
+  readonly #onEnded = (): void => {
+    this.#liveTracks = this.#liveTracks.filter((track) => track.readyState !== 'ended');
+    for (const track of this.#mutedTracks) if (track.readyState === 'ended') this.#mutedTracks.delete(track);
+    if (this.#liveTracks.length === 0) this.close();
   };
 }
 

@@ -70,60 +70,70 @@ interface Entry {
  * `connections$` emits once, with the new one in the old one's place.
  */
 export class PeerSet {
-  private readonly entries = new Map<PeerId, Entry>();
+  readonly #entries = new Map<PeerId, Entry>();
   /** The `desc_ref` every connection reads its description from. */
-  private readonly descriptions: { [id: PeerId]: PeerDescription } = {};
-  private readonly list = new BehaviorSubject<ManagedConnection[]>([]);
-  private readonly arrivals = new Subject<ManagedConnection>();
-  private readonly departures = new Subject<ManagedConnection>();
-  private readonly descriptionEvents = new Subject<DescribeEvent>();
-  private readonly trackEvents = new Subject<ConnectionEvent<RTCTrackEvent>>();
-  private readonly channelEvents = new Subject<ConnectionEvent<RTCDataChannelEvent>>();
-  private readonly failures = new Subject<RtcPoolError>();
+  readonly #descriptions: { [id: PeerId]: PeerDescription } = {};
+  readonly #list = new BehaviorSubject<ManagedConnection[]>([]);
+  readonly #arrivals = new Subject<ManagedConnection>();
+  readonly #departures = new Subject<ManagedConnection>();
+  readonly #descriptionEvents = new Subject<DescribeEvent>();
+  readonly #trackEvents = new Subject<ConnectionEvent<RTCTrackEvent>>();
+  readonly #channelEvents = new Subject<ConnectionEvent<RTCDataChannelEvent>>();
+  readonly #failures = new Subject<RtcPoolError>();
 
-  readonly connections$: Observable<ManagedConnection[]> = replayState(this.list);
-  readonly arrivals$: Observable<ManagedConnection> = this.arrivals.asObservable();
-  readonly departures$: Observable<ManagedConnection> = this.departures.asObservable();
-  readonly described$: Observable<DescribeEvent> = this.descriptionEvents.asObservable();
-  readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>> = this.trackEvents.asObservable();
-  readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>> = this.channelEvents.asObservable();
+  readonly connections$: Observable<ManagedConnection[]> = replayState(this.#list);
+  readonly arrivals$: Observable<ManagedConnection> = this.#arrivals.asObservable();
+  readonly departures$: Observable<ManagedConnection> = this.#departures.asObservable();
+  readonly described$: Observable<DescribeEvent> = this.#descriptionEvents.asObservable();
+  readonly tracks$: Observable<ConnectionEvent<RTCTrackEvent>> = this.#trackEvents.asObservable();
+  readonly dataChannels$: Observable<ConnectionEvent<RTCDataChannelEvent>> = this.#channelEvents.asObservable();
   /**
    * `connection-failed` for a connection closed by its stack during set-up once its rebuilds are
    * used up, and `negotiation-failed` when a rebuild cannot make a connection. (One that ends
    * `failed` is reported by the pool's own watch of the connection.)
    */
-  readonly failures$: Observable<RtcPoolError> = this.failures.asObservable();
+  readonly failures$: Observable<RtcPoolError> = this.#failures.asObservable();
+
+  #configuration: RTCConfiguration;
+  readonly #events: PoolEvents;
+  readonly #settings: ManagedConnectionSettings;
+  readonly #PeerConnection: PeerConnectionConstructor;
 
   /**
    * @param configuration - of every peer connection made from now on (see {@link reconfigure})
    * @param PeerConnection - the `RTCPeerConnection` class to make them with
    */
   constructor(
-    private configuration: RTCConfiguration,
-    private readonly events: PoolEvents,
-    private readonly settings: ManagedConnectionSettings,
-    private readonly PeerConnection: PeerConnectionConstructor,
-  ) {}
+    configuration: RTCConfiguration,
+    events: PoolEvents,
+    settings: ManagedConnectionSettings,
+    PeerConnection: PeerConnectionConstructor,
+  ) {
+    this.#configuration = configuration;
+    this.#events = events;
+    this.#settings = settings;
+    this.#PeerConnection = PeerConnection;
+  }
 
   /** Every connection, in the order the peers arrived. */
   get connections(): ManagedConnection[] {
-    return this.list.value;
+    return this.#list.value;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   get(id: PeerId): ManagedConnection | null {
-    return this.entries.get(id)?.connection ?? null;
+    return this.#entries.get(id)?.connection ?? null;
   }
 
   has(id: PeerId): boolean {
-    return this.entries.has(id);
+    return this.#entries.has(id);
   }
 
   ids(): PeerId[] {
-    return [...this.entries.keys()];
+    return [...this.#entries.keys()];
   }
 
   /**
@@ -134,24 +144,24 @@ export class PeerSet {
    * by default a new one.
    */
   add(id: PeerId, description: PeerDescription, wire: WireConnection, pc: RTCPeerConnection = this.make()): void {
-    this.descriptions[id] = description;
-    const { connection } = this.attach(id, pc, wire, 0);
-    this.list.next([...this.list.value, connection]);
-    this.arrivals.next(connection);
-    this.events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
+    this.#descriptions[id] = description;
+    const { connection } = this.#attach(id, pc, wire, 0);
+    this.#list.next([...this.#list.value, connection]);
+    this.#arrivals.next(connection);
+    this.#events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
   }
 
   /** Closes the connection to a peer; `announce` tells the app (`peerLeft$`, the `close` event). */
   remove(id: PeerId, announce: boolean): void {
-    const entry = this.entries.get(id);
+    const entry = this.#entries.get(id);
     if (!entry) return;
-    this.entries.delete(id);
-    this.release(entry);
-    delete this.descriptions[id];
-    this.list.next(this.list.value.filter((connection) => connection !== entry.connection));
+    this.#entries.delete(id);
+    this.#release(entry);
+    delete this.#descriptions[id];
+    this.#list.next(this.#list.value.filter((connection) => connection !== entry.connection));
     if (!announce) return;
-    this.departures.next(entry.connection);
-    this.events.dispatchEvent(new CustomEvent('close', { detail: entry.connection }));
+    this.#departures.next(entry.connection);
+    this.#events.dispatchEvent(new CustomEvent('close', { detail: entry.connection }));
   }
 
   /**
@@ -161,15 +171,15 @@ export class PeerSet {
    * changed, so a roster rendered from it shows the new one and nothing else re-renders.
    */
   describe(id: PeerId, description: PeerDescription): boolean {
-    const entry = this.entries.get(id);
+    const entry = this.#entries.get(id);
     if (!entry) return false;
-    const changed = !sameDescription(this.descriptions[id] ?? null, description);
-    this.descriptions[id] = description;
+    const changed = !sameDescription(this.#descriptions[id] ?? null, description);
+    this.#descriptions[id] = description;
     connectionControl(entry.connection).described();
-    if (changed) this.list.next([...this.list.value]);
+    if (changed) this.#list.next([...this.#list.value]);
     const event: DescribeEvent = { connection: entry.connection, description };
-    this.descriptionEvents.next(event);
-    this.events.dispatchEvent(new CustomEvent('describe', { detail: event }));
+    this.#descriptionEvents.next(event);
+    this.#events.dispatchEvent(new CustomEvent('describe', { detail: event }));
     return true;
   }
 
@@ -178,9 +188,9 @@ export class PeerSet {
    * servers). Returns the errors of the connections that refused it; the others have it.
    */
   reconfigure(configuration: RTCConfiguration): Array<{ readonly id: PeerId; readonly error: unknown }> {
-    this.configuration = configuration;
+    this.#configuration = configuration;
     const refused: Array<{ readonly id: PeerId; readonly error: unknown }> = [];
-    for (const [id, { pc }] of this.entries) {
+    for (const [id, { pc }] of this.#entries) {
       try {
         pc.setConfiguration(configuration);
       } catch (error) {
@@ -193,14 +203,14 @@ export class PeerSet {
   /** Closes every connection quietly and completes every stream. */
   close(): void {
     for (const id of this.ids()) this.remove(id, false);
-    for (const subject of [this.list, this.arrivals, this.departures, this.descriptionEvents, this.trackEvents, this.channelEvents, this.failures]) {
+    for (const subject of [this.#list, this.#arrivals, this.#departures, this.#descriptionEvents, this.#trackEvents, this.#channelEvents, this.#failures]) {
       subject.complete();
     }
   }
 
   /** A new peer connection with rtcpool's control channel, in the current configuration. */
   make(): RTCPeerConnection {
-    const pc = new this.PeerConnection(this.configuration);
+    const pc = new this.#PeerConnection(this.#configuration);
     try {
       pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id });
     } catch (error) {
@@ -211,28 +221,28 @@ export class PeerSet {
   }
 
   /** Wraps a peer connection, watches its set-up, and wires it: the peer's entry from now on. */
-  private attach(id: PeerId, pc: RTCPeerConnection, wire: WireConnection, rebuilds: number): Entry {
-    const connection = new ManagedConnection(pc, id, this.descriptions, this.settings);
+  #attach(id: PeerId, pc: RTCPeerConnection, wire: WireConnection, rebuilds: number): Entry {
+    const connection = new ManagedConnection(pc, id, this.#descriptions, this.#settings);
     const entry: Entry = {
       connection,
       pc,
       wire,
-      forwarding: connection.events$.subscribe((event) => this.forward(connection, event)),
+      forwarding: connection.events$.subscribe((event) => this.#forward(connection, event)),
       setup: new Subscription(),
       rebuilds,
       watch: undefined,
     };
     // before wire: this listener runs first, and drops the pool's watch of a connection it will
     // rebuild before that watch reports the failure to the app
-    entry.setup.add(setupFailure(pc).subscribe((state) => this.onSetupFailure(id, entry, state)));
-    setRebuildHook(pc, () => this.followPeer(id, entry));
+    entry.setup.add(setupFailure(pc).subscribe((state) => this.#onSetupFailure(id, entry, state)));
+    setRebuildHook(pc, () => this.#followPeer(id, entry));
     entry.setup.add(() => setRebuildHook(pc, null));
-    this.entries.set(id, entry);
+    this.#entries.set(id, entry);
     entry.watch = wire(pc);
     return entry;
   }
 
-  private release(entry: Entry): void {
+  #release(entry: Entry): void {
     entry.setup.unsubscribe();
     entry.forwarding.unsubscribe();
     entry.watch?.unsubscribe();
@@ -240,46 +250,46 @@ export class PeerSet {
   }
 
   /** The connection died before it connected: rebuild it after a wait, or give the peer up. */
-  private onSetupFailure(id: PeerId, entry: Entry, state: RTCPeerConnectionState): void {
-    if (this.entries.get(id) !== entry) return;
+  #onSetupFailure(id: PeerId, entry: Entry, state: RTCPeerConnectionState): void {
+    if (this.#entries.get(id) !== entry) return;
     if (entry.rebuilds >= MAX_REBUILDS_PER_PEER) {
       if (state === 'closed') {
-        this.failures.next(new RtcPoolError('connection-failed', `the connection to ${id} closed before it connected`, { peer: id }));
+        this.#failures.next(new RtcPoolError('connection-failed', `the connection to ${id} closed before it connected`, { peer: id }));
       }
       return;
     }
     entry.watch?.unsubscribe();
     entry.watch = undefined;
-    entry.setup.add(timer(rebuildDelayMs(entry.rebuilds)).subscribe(() => this.rebuild(id, entry)));
+    entry.setup.add(timer(rebuildDelayMs(entry.rebuilds)).subscribe(() => this.#rebuild(id, entry)));
   }
 
   /** The peer rebuilt its connection (a new fingerprint): rebuild ours at once, if rebuilds are left. */
-  private followPeer(id: PeerId, entry: Entry): boolean {
-    if (this.entries.get(id) !== entry || entry.rebuilds >= MAX_REBUILDS_PER_PEER) return false;
-    return this.rebuild(id, entry);
+  #followPeer(id: PeerId, entry: Entry): boolean {
+    if (this.#entries.get(id) !== entry || entry.rebuilds >= MAX_REBUILDS_PER_PEER) return false;
+    return this.#rebuild(id, entry);
   }
 
   /** Replaces a peer's connection with a new one (current configuration, same wiring). */
-  private rebuild(id: PeerId, old: Entry): boolean {
+  #rebuild(id: PeerId, old: Entry): boolean {
     let pc: RTCPeerConnection;
     try {
       pc = this.make();
     } catch (error) {
-      this.failures.next(new RtcPoolError('negotiation-failed', `could not rebuild the connection to ${id}: ${String(error)}`, { cause: error, peer: id }));
+      this.#failures.next(new RtcPoolError('negotiation-failed', `could not rebuild the connection to ${id}: ${String(error)}`, { cause: error, peer: id }));
       return false;
     }
-    this.release(old);
-    const { connection } = this.attach(id, pc, old.wire, old.rebuilds + 1);
-    this.list.next(this.list.value.map((each) => (each === old.connection ? connection : each)));
-    this.departures.next(old.connection);
-    this.events.dispatchEvent(new CustomEvent('close', { detail: old.connection }));
-    this.arrivals.next(connection);
-    this.events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
+    this.#release(old);
+    const { connection } = this.#attach(id, pc, old.wire, old.rebuilds + 1);
+    this.#list.next(this.#list.value.map((each) => (each === old.connection ? connection : each)));
+    this.#departures.next(old.connection);
+    this.#events.dispatchEvent(new CustomEvent('close', { detail: old.connection }));
+    this.#arrivals.next(connection);
+    this.#events.dispatchEvent(new CustomEvent('peer', { detail: { connection } }));
     return true;
   }
 
   /** Re-dispatches a connection's event on the pool's `events`, with `connection` set to the peer id (3.x). */
-  private forward(connection: ManagedConnection, event: RTCTrackEvent | RTCDataChannelEvent): void {
+  #forward(connection: ManagedConnection, event: RTCTrackEvent | RTCDataChannelEvent): void {
     // a plain Event with the fields attached: RTCTrackEvent and RTCDataChannelEvent are globals
     // that Node's WebRTC stacks do not have
     const copy = new Event(event.type);
@@ -287,14 +297,14 @@ export class PeerSet {
     if (event.type === 'track') {
       const { receiver, track, streams, transceiver } = event as RTCTrackEvent;
       fields = { receiver, track, streams: [...streams], transceiver };
-      this.trackEvents.next({ connection, event: event as RTCTrackEvent });
+      this.#trackEvents.next({ connection, event: event as RTCTrackEvent });
     } else {
       fields = { channel: (event as RTCDataChannelEvent).channel };
-      this.channelEvents.next({ connection, event: event as RTCDataChannelEvent });
+      this.#channelEvents.next({ connection, event: event as RTCDataChannelEvent });
     }
     for (const [name, value] of Object.entries({ ...fields, connection: connection.id })) {
       Object.defineProperty(copy, name, { value, enumerable: true });
     }
-    this.events.dispatchEvent(copy);
+    this.#events.dispatchEvent(copy);
   }
 }

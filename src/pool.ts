@@ -47,16 +47,17 @@ export class Pool {
   private readonly signals: Signalling;
   private readonly actions = new Subject<NegotiationInput>();
   private readonly subscription = new Subscription();
-  private readonly peers: PeerSet;
-  private readonly session: SignallingSession;
+  readonly #peers: PeerSet;
+  readonly #session: SignallingSession;
   private readonly errorEvents = new Subject<RtcPoolError>();
   /** `ice-server` errors of every connection, before each cause is reported once. */
   private readonly iceServerFailures = new Subject<RtcPoolError>();
-  private readonly ice: IceServerSupply;
+  readonly #ice: IceServerSupply;
+
   /** The open pool channels, by label. */
-  private readonly poolChannels = new Map<string, PoolChannel>();
+  readonly #poolChannels = new Map<string, PoolChannel>();
   /** The standing offer of the extension, when `options.standingOffer` asks for it, once its code is loaded. */
-  private standing: StandingOffers | null = null;
+  #standing: StandingOffers | null = null;
 
   /** Every current connection; replays the current list and emits on every change. */
   readonly connections$: Observable<ManagedConnection[]>;
@@ -106,82 +107,82 @@ export class Pool {
         "there is no RTCPeerConnection here (server-side rendering, jsdom, Node): make the pool in a browser, or pass { RTCPeerConnection } in the pool's options (in Node, from 'rtcpool/node')",
       );
     }
-    this.ice = new IceServerSupply(configuration, () => this.session.send('rtc:ice-servers', {}));
+    this.#ice = new IceServerSupply(configuration, () => this.#session.send('rtc:ice-servers', {}));
     // the connections' defaults (dataChannelTimeoutMs, statsIntervalMs) as they are now: a copy,
     // since the app may reuse its options object; the whole object, as no field list has to ship
-    this.peers = new PeerSet(configuration, this.events, { ...options }, PeerConnection);
+    this.#peers = new PeerSet(configuration, this.events, { ...options }, PeerConnection);
     // with zone.js, the library works in the root zone: only these public emissions reach the app's zone
-    this.connections$ = this.peers.connections$.pipe(inSubscriberZone());
-    this.peerJoined$ = this.peers.arrivals$.pipe(inSubscriberZone());
-    this.peerLeft$ = this.peers.departures$.pipe(inSubscriberZone());
-    this.described$ = this.peers.described$.pipe(inSubscriberZone());
-    this.tracks$ = this.peers.tracks$.pipe(inSubscriberZone());
-    this.dataChannels$ = this.peers.dataChannels$.pipe(inSubscriberZone());
+    this.connections$ = this.#peers.connections$.pipe(inSubscriberZone());
+    this.peerJoined$ = this.#peers.arrivals$.pipe(inSubscriberZone());
+    this.peerLeft$ = this.#peers.departures$.pipe(inSubscriberZone());
+    this.described$ = this.#peers.described$.pipe(inSubscriberZone());
+    this.tracks$ = this.#peers.tracks$.pipe(inSubscriberZone());
+    this.dataChannels$ = this.#peers.dataChannels$.pipe(inSubscriberZone());
     this.signals = isSignalling(signals) ? signals : new Signalling(signals);
     this.signallingState$ = this.signals.state$.pipe(inSubscriberZone());
-    this.session = new SignallingSession(
+    this.#session = new SignallingSession(
       this.signals,
       {
-        has: (id) => this.peers.has(id),
-        ids: () => this.peers.ids(),
-        connect: (id, polite, description, meeting) => this.addPeer(id, polite, description, meeting),
+        has: (id) => this.#peers.has(id),
+        ids: () => this.#peers.ids(),
+        connect: (id, polite, description, meeting) => this.#addPeer(id, polite, description, meeting),
         // a restarted server lost our standing offer: a new one (the old one's fate, if a newcomer
         // took it meanwhile, arrives first: the server sends what it kept before it confirms)
-        resumed: () => this.standing?.renew(),
-        drop: (id) => this.onPeerClosed(id),
-        grantIceServers: (iceServers, ttl) => this.ice.grant(iceServers, ttl),
+        resumed: () => this.#standing?.renew(),
+        drop: (id) => this.#onPeerClosed(id),
+        grantIceServers: (iceServers, ttl) => this.#ice.grant(iceServers, ttl),
       },
       (error) => this.errorEvents.next(error),
       options.joinTimeoutMs,
-      options.standingOffer ? () => this.standing?.forJoin() : null,
+      options.standingOffer ? () => this.#standing?.forJoin() : null,
     );
-    this.state$ = this.session.state$.pipe(inSubscriberZone());
-    this.joined$ = this.session.joined$.pipe(inSubscriberZone());
-    this.subscription.add(this.session.joined$.subscribe((result) => this.events.dispatchEvent(new CustomEvent('join', { detail: result }))));
+    this.state$ = this.#session.state$.pipe(inSubscriberZone());
+    this.joined$ = this.#session.joined$.pipe(inSubscriberZone());
+    this.subscription.add(this.#session.joined$.subscribe((result) => this.events.dispatchEvent(new CustomEvent('join', { detail: result }))));
     // joined (first, or afresh after a refused resume): the server keeps our standing offer, or none
     if (options.standingOffer) {
-      this.subscription.add(this.session.joined$.subscribe(() => this.standing?.joined()));
+      this.subscription.add(this.#session.joined$.subscribe(() => this.#standing?.joined()));
       // in the root zone (its events are no app's); the first offer rides on rtc:join if it is
       // made by then, else it follows in rtc:standing
-      runOutsideZone(() => this.standOffer());
+      runOutsideZone(() => this.#standOffer());
     }
     this.subscription.add(
-      negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.onNegotiation(output)),
+      negotiationEpic(this.actions, { orphanTimeoutMs: options.orphanTimeoutMs }).subscribe((output) => this.#onNegotiation(output)),
     );
-    this.subscription.add(this.signals.messages$.subscribe((message) => this.onMessage(message)));
+    this.subscription.add(this.signals.messages$.subscribe((message) => this.#onMessage(message)));
     this.subscription.add(this.signals.errors$.subscribe((error) => this.errorEvents.next(error)));
     // a connection whose set-up died past the last rebuild, or that could not be rebuilt
-    this.subscription.add(this.peers.failures$.subscribe((error) => this.errorEvents.next(error)));
-    this.subscription.add(this.ice.configuration$.subscribe((next) => this.reconfigure(next)));
+    this.subscription.add(this.#peers.failures$.subscribe((error) => this.errorEvents.next(error)));
+    this.subscription.add(this.#ice.configuration$.subscribe((next) => this.#reconfigure(next)));
     // a server that fails every candidate of every connection is one cause, until new servers come
     this.subscription.add(
-      this.iceServerFailures.pipe(distinct(iceErrorCause, this.ice.configuration$)).subscribe((error) => this.errorEvents.next(error)),
+      this.iceServerFailures.pipe(distinct(iceErrorCause, this.#ice.configuration$)).subscribe((error) => this.errorEvents.next(error)),
     );
   }
 
   /** This endpoint's id, null before joined. */
   get id(): PeerId | null {
-    return this.session.id;
+    return this.#session.id;
   }
 
   /** The pool's current state. */
   get state(): PoolState {
-    return this.session.state;
+    return this.#session.state;
   }
 
   /** A list of every {@link ManagedConnection}. */
   get connections(): ManagedConnection[] {
-    return this.peers.connections;
+    return this.#peers.connections;
   }
 
   /** The number of connections. */
   get nconnections(): number {
-    return this.peers.size;
+    return this.#peers.size;
   }
 
   /** The connection to the peer `id`, or null if there is none. */
   getConnection(id: PeerId): ManagedConnection | null {
-    return this.peers.get(id);
+    return this.#peers.get(id);
   }
 
   /**
@@ -200,7 +201,7 @@ export class Pool {
     }
     // the join's timer and the promise's own callbacks stay in the root zone; the caller's
     // `then` runs in the caller's zone (one change detection when it settles)
-    const result = runOutsideZone(() => this.session.join(pool));
+    const result = runOutsideZone(() => this.#session.join(pool));
     // a 3.x caller that ignores the promise must not get an unhandled rejection
     result.catch(() => undefined);
     return result;
@@ -234,10 +235,10 @@ export class Pool {
       if (value !== undefined && !(typeof value === 'number' && value > 0 && value < Infinity)) throw new RtcPoolError('bad-argument', `pool.channel('${label}'): ${name} is a positive number`);
     }
     if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
-    let channel = this.poolChannels.get(label);
+    let channel = this.#poolChannels.get(label);
     if (!channel) {
-      channel = new PoolChannel(label, options ?? {}, this.peers.connections$, (closed) => this.poolChannels.delete(closed.label));
-      this.poolChannels.set(label, channel);
+      channel = new PoolChannel(label, options ?? {}, this.#peers.connections$, (closed) => this.#poolChannels.delete(closed.label));
+      this.#poolChannels.set(label, channel);
     }
     return channel;
   }
@@ -246,18 +247,18 @@ export class Pool {
    * Loads the standing offers' code (only apps that ask for them carry it), then makes the first
    * one; a pool that joined meanwhile hears whether its server keeps them.
    */
-  private standOffer(): void {
+  #standOffer(): void {
     loadStandingOffers().then(
       ({ StandingOffers }) => {
         if (this.state === 'stopped' || this.state === 'closed') return;
-        this.standing = new StandingOffers({
-          make: () => this.peers.make(),
-          serving: () => this.session.state === 'joined' && this.session.servesStanding,
-          send: (sid, description) => this.session.send('rtc:standing', { sid, description }),
+        this.#standing = new StandingOffers({
+          make: () => this.#peers.make(),
+          serving: () => this.#session.state === 'joined' && this.#session.servesStanding,
+          send: (sid, description) => this.#session.send('rtc:standing', { sid, description }),
           report: (error) => this.errorEvents.next(error),
         });
-        this.standing.renew();
-        if (this.session.state === 'joined') this.standing.joined();
+        this.#standing.renew();
+        if (this.#session.state === 'joined') this.#standing.joined();
       },
       (error: RtcPoolError) => this.errorEvents.next(error),
     );
@@ -265,61 +266,61 @@ export class Pool {
 
   /** Closes every connection and the signalling channel; dispatches `close` with a null detail. */
   close(): void {
-    runOutsideZone(() => this.shutdown('closed'));
+    runOutsideZone(() => this.#shutdown('closed'));
   }
 
-  private onMessage(message: ServerMessage): void {
-    if (this.session.handle(message)) return;
+  #onMessage(message: ServerMessage): void {
+    if (this.#session.handle(message)) return;
     switch (message.type) {
       case 'rtc:ice-servers':
-        return this.ice.grant(message.data.iceServers, message.data.iceServersTtl);
+        return this.#ice.grant(message.data.iceServers, message.data.iceServersTtl);
       case 'rtc:standing':
-        return this.standing?.confirmed(message.data.sid);
+        return this.#standing?.confirmed(message.data.sid);
       case 'rtc:sdp':
         return this.actions.next({ type: 'remote-description', peer: message.data.peer, description: message.data.description });
       case 'rtc:candidate':
         return this.actions.next({ type: 'remote-candidate', peer: message.data.from, candidate: message.data.candidate });
       case 'rtc:stop':
-        return this.shutdown('stopped');
+        return this.#shutdown('stopped');
       case 'rtc:describe':
-        return this.onDescribe(message.data.id, message.data.description);
+        return this.#onDescribe(message.data.id, message.data.description);
     }
   }
 
-  private onPeerClosed(id: PeerId): void {
+  #onPeerClosed(id: PeerId): void {
     // tell the epic even so: signalling held for an unannounced peer is dropped with it
     this.actions.next({ type: 'peer-removed', peer: id });
-    if (!this.peers.has(id)) {
+    if (!this.#peers.has(id)) {
       this.errorEvents.next(new RtcPoolError('unknown-peer', `rtc:close for unknown peer ${id}`, { peer: id }));
       return;
     }
-    this.peers.remove(id, true);
+    this.#peers.remove(id, true);
   }
 
-  private onDescribe(id: PeerId, description: PeerDescription): void {
-    if (id === this.session.id) return;
-    if (!this.peers.describe(id, description)) {
+  #onDescribe(id: PeerId, description: PeerDescription): void {
+    if (id === this.#session.id) return;
+    if (!this.#peers.describe(id, description)) {
       this.errorEvents.next(new RtcPoolError('unknown-peer', `rtc:describe for unknown peer ${id}`, { peer: id }));
     }
   }
 
-  private onNegotiation(output: NegotiationOutput): void {
+  #onNegotiation(output: NegotiationOutput): void {
     switch (output.type) {
       case 'send-description':
-        return this.session.send('rtc:sdp', { to: output.peer, description: output.description });
+        return this.#session.send('rtc:sdp', { to: output.peer, description: output.description });
       case 'send-candidate':
-        return this.session.send('rtc:candidate', { for: output.peer, candidate: output.candidate });
+        return this.#session.send('rtc:candidate', { for: output.peer, candidate: output.candidate });
       case 'negotiation-failed':
         return this.errorEvents.next(output.error);
     }
   }
 
-  private addPeer(id: PeerId, polite: boolean, description: PeerDescription, meeting: Meeting): void {
+  #addPeer(id: PeerId, polite: boolean, description: PeerDescription, meeting: Meeting): void {
     const firstOffer = { peerOffers: meeting.peerOffers, roundTripMs: meeting.roundTripMs };
     // the newcomer took our standing offer: its connection, offer made, is the peer's
-    const standing = meeting.tookStanding === undefined ? null : (this.standing?.take(meeting.tookStanding) ?? null);
+    const standing = meeting.tookStanding === undefined ? null : (this.#standing?.take(meeting.tookStanding) ?? null);
     try {
-      this.peers.add(
+      this.#peers.add(
         id,
         description,
         (pc) => {
@@ -331,7 +332,7 @@ export class Pool {
         standing?.pc,
       );
       // what the standing connection gathered while it stood goes to the peer that took it
-      for (const candidate of standing?.candidates ?? []) this.onNegotiation({ type: 'send-candidate', peer: id, candidate });
+      for (const candidate of standing?.candidates ?? []) this.#onNegotiation({ type: 'send-candidate', peer: id, candidate });
       // the peer's standing offer, handed over at join: answered at once, as if it came by rtc:sdp
       if (meeting.standingOffer) this.actions.next({ type: 'remote-description', peer: id, description: meeting.standingOffer });
     } catch (error) {
@@ -344,23 +345,23 @@ export class Pool {
   }
 
   /** New ICE servers: every connection gets them; one that refuses says so on `errors$`. */
-  private reconfigure(configuration: RTCConfiguration): void {
+  #reconfigure(configuration: RTCConfiguration): void {
     // a standing offer made with the old servers carries their candidates: make it anew
-    if (this.session.state === 'joined') this.standing?.renew();
-    for (const { id, error } of this.peers.reconfigure(configuration)) {
+    if (this.#session.state === 'joined') this.#standing?.renew();
+    for (const { id, error } of this.#peers.reconfigure(configuration)) {
       this.errorEvents.next(new RtcPoolError('ice-server', `the connection to ${id} refused new ICE servers: ${String(error)}`, { cause: error, peer: id }));
     }
   }
 
-  private shutdown(final: 'stopped' | 'closed'): void {
+  #shutdown(final: 'stopped' | 'closed'): void {
     if (this.state === 'stopped' || this.state === 'closed') return;
-    for (const id of this.peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
-    for (const channel of [...this.poolChannels.values()]) channel.close();
-    this.peers.close();
-    this.standing?.close();
-    this.ice.close();
+    for (const id of this.#peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
+    for (const channel of [...this.#poolChannels.values()]) channel.close();
+    this.#peers.close();
+    this.#standing?.close();
+    this.#ice.close();
     this.subscription.unsubscribe();
-    this.session.end(final);
+    this.#session.end(final);
     this.events.dispatchEvent(new CustomEvent(final === 'stopped' ? 'stop' : 'close', { detail: null }));
     for (const subject of [this.actions, this.iceServerFailures, this.errorEvents]) subject.complete();
     this.events.clearHandlers();

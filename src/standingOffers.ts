@@ -54,33 +54,37 @@ export class StandingOffers {
    * Every standing connection whose fate is open, by sid, from the moment it is made until a
    * newcomer takes it or it is dropped: at most a few (the current one, those being replaced).
    */
-  private readonly offers = new Map<number, Standing>();
+  readonly #offers = new Map<number, Standing>();
   /** The offers made so far, of those connections. */
-  private readonly made = new Map<number, SdpDescription>();
+  readonly #made = new Map<number, SdpDescription>();
   /** Those the server of this membership has (on `rtc:join` or in `rtc:standing`). */
-  private readonly sent = new Set<number>();
-  private nextSid = 1;
+  readonly #sent = new Set<number>();
+  #nextSid = 1;
   /** The newest offer is being made. */
-  private making = false;
+  #making = false;
   /** A renewal was asked for while one was being made: it runs once that one is out. */
-  private again = false;
-  private ageTimer: ReturnType<typeof setTimeout> | null = null;
-  private closed = false;
+  #again = false;
+  #ageTimer: ReturnType<typeof setTimeout> | null = null;
+  #closed = false;
 
-  constructor(private readonly host: StandingOfferHost) {}
+  readonly #host: StandingOfferHost;
+
+  constructor(host: StandingOfferHost) {
+    this.#host = host;
+  }
 
   /** Make a new standing offer, to replace the one there is (the first, new ICE servers, old age, a take, a resume). */
   renew(): void {
-    if (this.closed) return;
-    if (this.making) {
-      this.again = true;
+    if (this.#closed) return;
+    if (this.#making) {
+      this.#again = true;
       return;
     }
-    this.making = true;
-    void this.makeOne().finally(() => {
-      this.making = false;
-      if (!this.again) return;
-      this.again = false;
+    this.#making = true;
+    void this.#makeOne().finally(() => {
+      this.#making = false;
+      if (!this.#again) return;
+      this.#again = false;
       this.renew();
     });
   }
@@ -90,27 +94,27 @@ export class StandingOffers {
    * knows of no earlier offer: every older connection is dropped.
    */
   forJoin(): StandingOfferInit | undefined {
-    this.sent.clear();
-    const sid = this.newestMade();
+    this.#sent.clear();
+    const sid = this.#newestMade();
     if (sid === undefined) return undefined;
-    this.dropBefore(sid);
-    this.sent.add(sid);
-    return { sid, description: this.made.get(sid)! };
+    this.#dropBefore(sid);
+    this.#sent.add(sid);
+    return { sid, description: this.#made.get(sid)! };
   }
 
   /** The pool joined: a server that keeps standing offers gets the newest, if the join did not carry it; any other ends them. */
   joined(): void {
-    if (!this.host.serving()) {
+    if (!this.#host.serving()) {
       this.close();
       return;
     }
-    const sid = this.newestMade();
-    if (sid !== undefined && !this.sent.has(sid)) this.sendOne(sid);
+    const sid = this.#newestMade();
+    if (sid !== undefined && !this.#sent.has(sid)) this.#sendOne(sid);
   }
 
   /** The server keeps `sid` now: every older one it did not hand out is dropped. */
   confirmed(sid: number): void {
-    this.dropBefore(sid);
+    this.#dropBefore(sid);
   }
 
   /**
@@ -118,85 +122,85 @@ export class StandingOffers {
    * if there is no such offer); a new offer is made.
    */
   take(sid: number): TakenOffer | null {
-    const standing = this.offers.get(sid);
-    if (!standing || !this.sent.has(sid)) return null;
-    this.forget(sid);
+    const standing = this.#offers.get(sid);
+    if (!standing || !this.#sent.has(sid)) return null;
+    this.#forget(sid);
     standing.gathering.unsubscribe();
     // one newer than the taken one is on its way or standing already: it serves the next newcomer
-    if (![...this.offers.keys()].some((other) => other > sid)) this.renew();
+    if (![...this.#offers.keys()].some((other) => other > sid)) this.renew();
     return { pc: standing.pc, candidates: standing.candidates };
   }
 
   /** Drops everything for good (the pool closed, or its server keeps no standing offers). */
   close(): void {
-    this.closed = true;
-    for (const sid of [...this.offers.keys()]) this.drop(sid);
-    this.clearAge();
+    this.#closed = true;
+    for (const sid of [...this.#offers.keys()]) this.#drop(sid);
+    this.#clearAge();
   }
 
-  private newestMade(): number | undefined {
+  #newestMade(): number | undefined {
     let newest: number | undefined;
-    for (const sid of this.made.keys()) if (newest === undefined || sid > newest) newest = sid;
+    for (const sid of this.#made.keys()) if (newest === undefined || sid > newest) newest = sid;
     return newest;
   }
 
-  private forget(sid: number): void {
-    this.offers.delete(sid);
-    this.made.delete(sid);
-    this.sent.delete(sid);
+  #forget(sid: number): void {
+    this.#offers.delete(sid);
+    this.#made.delete(sid);
+    this.#sent.delete(sid);
   }
 
   /** Closes a standing connection and forgets it. */
-  private drop(sid: number): void {
-    const standing = this.offers.get(sid);
+  #drop(sid: number): void {
+    const standing = this.#offers.get(sid);
     if (!standing) return;
-    this.forget(sid);
+    this.#forget(sid);
     standing.gathering.unsubscribe();
     standing.pc.close();
   }
 
   /** Closes every connection older than `sid` (made, or being made). */
-  private dropBefore(sid: number): void {
-    for (const older of [...this.offers.keys()]) if (older < sid) this.drop(older);
+  #dropBefore(sid: number): void {
+    for (const older of [...this.#offers.keys()]) if (older < sid) this.#drop(older);
   }
 
-  private sendOne(sid: number): void {
-    this.sent.add(sid);
-    this.host.send(sid, this.made.get(sid)!);
+  #sendOne(sid: number): void {
+    this.#sent.add(sid);
+    this.#host.send(sid, this.#made.get(sid)!);
   }
 
-  private async makeOne(): Promise<void> {
-    const sid = this.nextSid++;
+  async #makeOne(): Promise<void> {
+    const sid = this.#nextSid++;
     let pc: RTCPeerConnection;
     try {
-      pc = this.host.make();
+      pc = this.#host.make();
     } catch (error) {
-      this.host.report(new RtcPoolError('negotiation-failed', `could not make a standing offer: ${String(error)}`, { cause: error }));
+      this.#host.report(new RtcPoolError('negotiation-failed', `could not make a standing offer: ${String(error)}`, { cause: error }));
       return;
     }
     const candidates: Array<IceCandidate | null> = [];
     const standing: Standing = { pc, candidates, gathering: localCandidates(pc).subscribe((candidate) => candidates.push(candidate)) };
-    this.offers.set(sid, standing);
+    this.#offers.set(sid, standing);
     try {
       await pc.setLocalDescription();
     } catch (error) {
-      if (this.offers.get(sid) === standing) this.drop(sid);
+      if (this.#offers.get(sid) === standing) this.#drop(sid);
       else pc.close();
-      if (!this.closed) this.host.report(new RtcPoolError('negotiation-failed', `could not make a standing offer: ${String(error)}`, { cause: error }));
+      if (!this.#closed) this.#host.report(new RtcPoolError('negotiation-failed', `could not make a standing offer: ${String(error)}`, { cause: error }));
       return;
     }
     // dropped meanwhile (closed, or a join carried a newer one)
-    if (this.offers.get(sid) !== standing || pc.localDescription === null) return;
-    this.made.set(sid, { type: 'offer', sdp: pc.localDescription.sdp });
+    if (this.#offers.get(sid) !== standing || pc.localDescription === null) return;
+    this.#made.set(sid, { type: 'offer', sdp: pc.localDescription.sdp });
     // older ones the server never had are of no use to anyone
-    for (const older of [...this.offers.keys()]) if (older < sid && !this.sent.has(older)) this.drop(older);
-    if (this.host.serving()) this.sendOne(sid);
-    this.clearAge();
-    this.ageTimer = setTimeout(() => this.renew(), STANDING_OFFER_MAX_AGE_MS);
+    for (const older of [...this.#offers.keys()]) if (older < sid && !this.#sent.has(older)) this.#drop(older);
+    if (this.#host.serving()) this.#sendOne(sid);
+    this.#clearAge();
+    this.#ageTimer = setTimeout(() => this.renew(), STANDING_OFFER_MAX_AGE_MS);
   }
 
-  private clearAge(): void {
-    if (this.ageTimer !== null) clearTimeout(this.ageTimer);
-    this.ageTimer = null;
+  #clearAge(): void {
+    if (this.#ageTimer !== null) clearTimeout(this.#ageTimer);
+    this.#ageTimer = null;
   }
 }

@@ -56,35 +56,43 @@ export class ChannelRegistry {
   private readonly pending = new Map<string, Pending>();
   private readonly held = new Map<string, RTCDataChannel>();
   /** How to take this registry's listeners off each channel it listens to. */
-  private readonly releases = new WeakMap<RTCDataChannel, () => void>();
-  private isClosed = false;
+  readonly #releases = new WeakMap<RTCDataChannel, () => void>();
+  #isClosed = false;
+
+  readonly #pc: RTCPeerConnection;
+  readonly #peer: PeerId;
+  readonly #defaultTimeoutMs: number;
 
   constructor(
-    private readonly pc: RTCPeerConnection,
-    private readonly peer: PeerId,
-    private readonly defaultTimeoutMs: number,
-  ) {}
+    pc: RTCPeerConnection,
+    peer: PeerId,
+    defaultTimeoutMs: number,
+  ) {
+    this.#pc = pc;
+    this.#peer = peer;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+  }
 
   /** What `ManagedConnection.channel()` returns. */
   open(label: string, options: PeerChannelOptions): Promise<PeerChannel> {
-    if (this.isClosed) return Promise.reject(new RtcPoolError('closed', `the connection to ${this.peer} is closed`, { peer: this.peer }));
+    if (this.#isClosed) return Promise.reject(new RtcPoolError('closed', `the connection to ${this.#peer} is closed`, { peer: this.#peer }));
     const existing = this.pending.get(label);
     if (existing) return existing.promise;
     const invalid = invalidOption(options);
-    if (invalid) return Promise.reject(new RtcPoolError('bad-argument', `channel('${label}'): ${invalid}`, { peer: this.peer }));
+    if (invalid) return Promise.reject(new RtcPoolError('bad-argument', `channel('${label}'): ${invalid}`, { peer: this.#peer }));
     let resolve!: (channel: PeerChannel) => void;
     let reject!: (error: RtcPoolError) => void;
     const promise = new Promise<PeerChannel>((res, rej) => ((resolve = res), (reject = rej)));
     const entry: Pending = { label, options, promise, resolve, reject, own: null, adopted: null, channel: null, timer: null, lost: null };
     this.pending.set(label, entry);
-    const timeout = options.timeout ?? this.defaultTimeoutMs;
+    const timeout = options.timeout ?? this.#defaultTimeoutMs;
     // setTimeout would fire an Infinity (or anything past 2^31 - 1 ms) at once
     if (timeout !== Infinity) {
-      entry.timer = setTimeout(() => this.fail(entry, new RtcPoolError('timeout', `the peer ${this.peer} did not open channel '${label}' within ${timeout} ms`, { peer: this.peer })), timeout);
+      entry.timer = setTimeout(() => this.#fail(entry, new RtcPoolError('timeout', `the peer ${this.#peer} did not open channel '${label}' within ${timeout} ms`, { peer: this.#peer })), timeout);
     }
     const { signal } = options;
     if (signal) {
-      const abort = (): void => this.fail(entry, new RtcPoolError('aborted', `channel('${label}') to ${this.peer} was given up`, { peer: this.peer }));
+      const abort = (): void => this.#fail(entry, new RtcPoolError('aborted', `channel('${label}') to ${this.#peer} was given up`, { peer: this.#peer }));
       if (signal.aborted) {
         abort();
         return promise;
@@ -95,10 +103,10 @@ export class ChannelRegistry {
     }
     const held = this.held.get(label);
     if (held) {
-      this.unhold(held);
-      this.adopt(entry, held);
+      this.#unhold(held);
+      this.#adopt(entry, held);
     } else {
-      this.createOwn(entry);
+      this.#createOwn(entry);
     }
     return promise;
   }
@@ -106,13 +114,13 @@ export class ChannelRegistry {
   /** Takes a channel from `datachannel` if it is one of ours; true when it was (hide it from the app). */
   take(channel: RTCDataChannel): boolean {
     if (channel.protocol !== CHUNK_PROTOCOL) return false;
-    if (this.isClosed) {
+    if (this.#isClosed) {
       channel.close();
       return true;
     }
     const entry = this.pending.get(channel.label);
     if (entry && !entry.channel) {
-      this.contest(entry, channel);
+      this.#contest(entry, channel);
       return true;
     }
     const held = this.held.get(channel.label);
@@ -120,36 +128,36 @@ export class ChannelRegistry {
       // two unclaimed for one label: keep the one both sides keep
       const [keep, drop] = (held.id ?? Infinity) <= (channel.id ?? Infinity) ? [held, channel] : [channel, held];
       drop.close();
-      if (keep === channel) this.unhold(held);
+      if (keep === channel) this.#unhold(held);
       else return true;
     } else if (this.held.size >= MAX_HELD_CHANNELS) {
       channel.close();
       return true;
     }
-    this.hold(channel);
+    this.#hold(channel);
     return true;
   }
 
   /** Closes everything: pending calls reject with `closed`, PeerChannels close (rejecting their sends). */
   close(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
+    if (this.#isClosed) return;
+    this.#isClosed = true;
     for (const entry of [...this.pending.values()]) {
       if (entry.channel) entry.channel.close();
-      else this.fail(entry, new RtcPoolError('closed', `channel '${entry.label}' to ${this.peer} was closed with its connection`, { peer: this.peer }));
+      else this.#fail(entry, new RtcPoolError('closed', `channel '${entry.label}' to ${this.#peer} was closed with its connection`, { peer: this.#peer }));
     }
     for (const channel of [...this.held.values()]) {
-      this.unhold(channel);
+      this.#unhold(channel);
       channel.close();
     }
   }
 
-  private createOwn(entry: Pending): void {
+  #createOwn(entry: Pending): void {
     let own: RTCDataChannel;
     try {
-      own = this.pc.createDataChannel(entry.label, { protocol: CHUNK_PROTOCOL, ordered: true });
+      own = this.#pc.createDataChannel(entry.label, { protocol: CHUNK_PROTOCOL, ordered: true });
     } catch (error) {
-      this.fail(entry, new RtcPoolError('bad-argument', `cannot create channel '${entry.label}': ${String(error)}`, { cause: error, peer: this.peer }));
+      this.#fail(entry, new RtcPoolError('bad-argument', `cannot create channel '${entry.label}': ${String(error)}`, { cause: error, peer: this.#peer }));
       return;
     }
     own.binaryType = 'arraybuffer';
@@ -161,7 +169,7 @@ export class ChannelRegistry {
       } catch {
         return;
       }
-      this.establish(entry, own);
+      this.#establish(entry, own);
     };
     const onClose = (): void => {
       // the peer closed it (it lost a glare, or its own call ended): its channel may still come
@@ -169,17 +177,17 @@ export class ChannelRegistry {
     };
     own.addEventListener('message', onMessage);
     own.addEventListener('close', onClose);
-    this.releases.set(own, () => {
+    this.#releases.set(own, () => {
       own.removeEventListener('message', onMessage);
       own.removeEventListener('close', onClose);
     });
   }
 
   /** Both sides made a channel for one label: keep the smaller stream id, as the peer does. */
-  private contest(entry: Pending, foreign: RTCDataChannel): void {
+  #contest(entry: Pending, foreign: RTCDataChannel): void {
     const rival = entry.own ?? entry.adopted;
     if (!rival) {
-      this.adopt(entry, foreign);
+      this.#adopt(entry, foreign);
       return;
     }
     if (rival.id === null) {
@@ -190,7 +198,7 @@ export class ChannelRegistry {
         rival.removeEventListener('open', decide);
         rival.removeEventListener('close', decide);
         if (entry.channel) return;
-        if (!this.isClosed && this.pending.get(entry.label) === entry) this.contest(entry, foreign);
+        if (!this.#isClosed && this.pending.get(entry.label) === entry) this.#contest(entry, foreign);
         else this.take(foreign);
       };
       rival.addEventListener('open', decide);
@@ -198,7 +206,7 @@ export class ChannelRegistry {
       return;
     }
     if ((foreign.id ?? Infinity) < rival.id) {
-      this.release(rival);
+      this.#release(rival);
       if (entry.own === rival) {
         // the peer closes our losing channel when it sees it (as below): closed from here too, the
         // close can reach the peer before its own `datachannel` event, and a Node peer
@@ -209,7 +217,7 @@ export class ChannelRegistry {
         entry.adopted = null;
         rival.close();
       }
-      this.adopt(entry, foreign);
+      this.#adopt(entry, foreign);
     } else {
       foreign.close();
     }
@@ -220,7 +228,7 @@ export class ChannelRegistry {
    * comes back: a held channel may be stale (its maker gave up, and its close is on the way), and
    * only the echo proves the maker still waits on it.
    */
-  private adopt(entry: Pending, channel: RTCDataChannel): void {
+  #adopt(entry: Pending, channel: RTCDataChannel): void {
     entry.adopted = channel;
     channel.binaryType = 'arraybuffer';
     let resend: ReturnType<typeof setTimeout> | null = null;
@@ -236,18 +244,18 @@ export class ChannelRegistry {
     };
     const echoed = ({ data }: MessageEvent): void => {
       if (decodeFrame(data as string | ArrayBuffer).type !== 'ready' || entry.adopted !== channel || entry.channel) return;
-      this.establish(entry, channel);
+      this.#establish(entry, channel);
     };
     const closed = (): void => {
-      this.release(channel);
+      this.#release(channel);
       if (entry.adopted !== channel || entry.channel) return;
       // the peer gave it up (its call timed out): make ours, and wait for the peer to ask again
       entry.adopted = null;
-      if (!this.isClosed && this.pending.get(entry.label) === entry && !entry.own) this.createOwn(entry);
+      if (!this.#isClosed && this.pending.get(entry.label) === entry && !entry.own) this.#createOwn(entry);
     };
     channel.addEventListener('message', echoed);
     channel.addEventListener('close', closed);
-    this.releases.set(channel, () => {
+    this.#releases.set(channel, () => {
       if (resend !== null) clearTimeout(resend);
       channel.removeEventListener('open', ready);
       channel.removeEventListener('message', echoed);
@@ -258,11 +266,11 @@ export class ChannelRegistry {
     else closed();
   }
 
-  private establish(entry: Pending, channel: RTCDataChannel): void {
+  #establish(entry: Pending, channel: RTCDataChannel): void {
     const made = entry.own;
-    this.release(channel);
-    if (entry.own && entry.own !== channel) (this.release(entry.own), entry.own.close());
-    if (entry.adopted && entry.adopted !== channel) (this.release(entry.adopted), entry.adopted.close());
+    this.#release(channel);
+    if (entry.own && entry.own !== channel) (this.#release(entry.own), entry.own.close());
+    if (entry.adopted && entry.adopted !== channel) (this.#release(entry.adopted), entry.adopted.close());
     entry.own = null;
     entry.adopted = null;
     if (entry.timer !== null) clearTimeout(entry.timer);
@@ -271,15 +279,15 @@ export class ChannelRegistry {
     closeLost(entry);
     // the maker's end answers every READY: the taker sends it again until one answer arrives
     const answersReady = channel === made;
-    entry.channel = new PeerChannel(channel, this.peer, { ...this.settings(entry.options), answersReady }, () => {
+    entry.channel = new PeerChannel(channel, this.#peer, { ...this.#settings(entry.options), answersReady }, () => {
       if (this.pending.get(entry.label) === entry) this.pending.delete(entry.label);
     });
     entry.resolve(entry.channel);
   }
 
   /** The options, checked, with the chunk size cut to what the transport takes. */
-  private settings(options: PeerChannelOptions): PeerChannelSettings {
-    const limit = this.pc.sctp?.maxMessageSize;
+  #settings(options: PeerChannelOptions): PeerChannelSettings {
+    const limit = this.#pc.sctp?.maxMessageSize;
     const chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, limit && limit > 0 ? limit : Infinity);
     // the mark leaves room for two frames, so the low-water event always comes while frames wait
     const highWaterMark = Math.max(options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, 2 * chunkBytes);
@@ -287,13 +295,13 @@ export class ChannelRegistry {
     return { chunkBytes, highWaterMark, maxMessageBytes };
   }
 
-  private fail(entry: Pending, error: RtcPoolError): void {
+  #fail(entry: Pending, error: RtcPoolError): void {
     if (entry.channel || this.pending.get(entry.label) !== entry) return;
     this.pending.delete(entry.label);
     if (entry.timer !== null) clearTimeout(entry.timer);
     for (const channel of [entry.own, entry.adopted]) {
       if (!channel) continue;
-      this.release(channel);
+      this.#release(channel);
       channel.close();
     }
     entry.own = null;
@@ -302,24 +310,24 @@ export class ChannelRegistry {
     entry.reject(error);
   }
 
-  private hold(channel: RTCDataChannel): void {
+  #hold(channel: RTCDataChannel): void {
     this.held.set(channel.label, channel);
     const onClose = (): void => {
-      if (this.held.get(channel.label) === channel) this.unhold(channel);
+      if (this.held.get(channel.label) === channel) this.#unhold(channel);
     };
     channel.addEventListener('close', onClose);
-    this.releases.set(channel, () => channel.removeEventListener('close', onClose));
+    this.#releases.set(channel, () => channel.removeEventListener('close', onClose));
   }
 
-  private unhold(channel: RTCDataChannel): void {
+  #unhold(channel: RTCDataChannel): void {
     if (this.held.get(channel.label) === channel) this.held.delete(channel.label);
-    this.release(channel);
+    this.#release(channel);
   }
 
   /** Removes the listeners this registry put on a channel. */
-  private release(channel: RTCDataChannel): void {
-    this.releases.get(channel)?.();
-    this.releases.delete(channel);
+  #release(channel: RTCDataChannel): void {
+    this.#releases.get(channel)?.();
+    this.#releases.delete(channel);
   }
 }
 

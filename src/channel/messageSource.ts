@@ -30,17 +30,20 @@ const encoder = /*#__PURE__*/ new TextEncoder();
 
 /** A source over bytes already in memory: hands out views, copies nothing. */
 class BytesSource implements MessageSource {
-  private offset = 0;
+  #offset = 0;
   readonly total: number;
+  readonly #bytes: Uint8Array;
+
   constructor(
     readonly kind: 'binary' | 'string',
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
   ) {
+    this.#bytes = bytes;
     this.total = bytes.length;
   }
   next(max: number): Uint8Array {
-    const piece = this.bytes.subarray(this.offset, this.offset + max);
-    this.offset += piece.length;
+    const piece = this.#bytes.subarray(this.#offset, this.#offset + max);
+    this.#offset += piece.length;
     return piece;
   }
   release(): void {}
@@ -53,40 +56,45 @@ class BytesSource implements MessageSource {
 class BlobSource implements MessageSource {
   readonly kind = 'binary' as const;
   readonly total: number;
-  private readPosition = 0;
-  private current: Uint8Array = new Uint8Array(0);
-  private ahead: Promise<Uint8Array> | null = null;
+  #readPosition = 0;
+  #current: Uint8Array = new Uint8Array(0);
+  #ahead: Promise<Uint8Array> | null = null;
+  readonly #blob: Blob;
+  readonly #readBytes: number;
+
   constructor(
-    private readonly blob: Blob,
-    private readonly readBytes: number,
+    blob: Blob,
+    readBytes: number,
   ) {
+    this.#blob = blob;
+    this.#readBytes = readBytes;
     this.total = blob.size;
-    this.ahead = this.read();
+    this.#ahead = this.#read();
   }
   next(max: number): Uint8Array | Promise<Uint8Array> {
-    if (this.current.length > 0) return this.take(max);
-    if (!this.ahead) return this.current;
-    return this.ahead.then((slice) => {
-      this.current = slice;
-      this.ahead = this.read();
-      return this.take(max);
+    if (this.#current.length > 0) return this.#take(max);
+    if (!this.#ahead) return this.#current;
+    return this.#ahead.then((slice) => {
+      this.#current = slice;
+      this.#ahead = this.#read();
+      return this.#take(max);
     });
   }
   release(): void {
-    this.ahead?.catch(() => undefined);
-    this.ahead = null;
-    this.current = new Uint8Array(0);
+    this.#ahead?.catch(() => undefined);
+    this.#ahead = null;
+    this.#current = new Uint8Array(0);
   }
-  private take(max: number): Uint8Array {
-    const piece = this.current.subarray(0, max);
-    this.current = this.current.subarray(piece.length);
+  #take(max: number): Uint8Array {
+    const piece = this.#current.subarray(0, max);
+    this.#current = this.#current.subarray(piece.length);
     return piece;
   }
-  private read(): Promise<Uint8Array> | null {
-    if (this.readPosition >= this.total) return null;
-    const end = Math.min(this.total, this.readPosition + this.readBytes);
-    const slice = this.blob.slice(this.readPosition, end);
-    this.readPosition = end;
+  #read(): Promise<Uint8Array> | null {
+    if (this.#readPosition >= this.total) return null;
+    const end = Math.min(this.total, this.#readPosition + this.#readBytes);
+    const slice = this.#blob.slice(this.#readPosition, end);
+    this.#readPosition = end;
     return slice.arrayBuffer().then(
       (buffer) => new Uint8Array(buffer),
       (error: unknown) => {

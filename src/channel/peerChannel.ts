@@ -39,23 +39,28 @@ export interface PeerChannelSettings {
  * ```
  */
 export class PeerChannel {
-  private readonly messages = new Subject<string | ArrayBuffer>();
-  private readonly errors = new Subject<RtcPoolError>();
-  private readonly progresses = new Subject<ChannelProgress>();
-  private readonly sender: ChunkSender;
-  private readonly reassembler: Reassembler;
-  private isClosed = false;
+  readonly #messages = new Subject<string | ArrayBuffer>();
+  readonly #errors = new Subject<RtcPoolError>();
+  readonly #progresses = new Subject<ChannelProgress>();
+  readonly #sender: ChunkSender;
+  readonly #reassembler: Reassembler;
+  #isClosed = false;
 
   /** Every message the peer sent, whole and in order: a `string` or an `ArrayBuffer`, as sent. Hot; completes on close. */
-  readonly messages$: Observable<string | ArrayBuffer> = this.messages.pipe(inSubscriberZone());
+  readonly messages$: Observable<string | ArrayBuffer> = this.#messages.pipe(inSubscriberZone());
   /**
    * What went wrong without closing the channel: `too-large` for a message over the receive
    * limit (dropped; the next ones arrive), `protocol` (reason `bad-frame`) for a frame that breaks
    * the framing. Hot; completes on close.
    */
-  readonly errors$: Observable<RtcPoolError> = this.errors.pipe(inSubscriberZone());
+  readonly errors$: Observable<RtcPoolError> = this.#errors.pipe(inSubscriberZone());
   /** Progress of every message sent or received, frame by frame (for progress bars). Hot; completes on close. */
-  readonly progress$: Observable<ChannelProgress> = this.progresses.pipe(inSubscriberZone());
+  readonly progress$: Observable<ChannelProgress> = this.#progresses.pipe(inSubscriberZone());
+
+  readonly #channel: RTCDataChannel;
+  readonly #peer: PeerId;
+  readonly #settings: PeerChannelSettings;
+  readonly #onClose: (channel: PeerChannel) => void;
 
   /**
    * Made by `ManagedConnection.channel()`; there is no need to construct one in your code.
@@ -66,43 +71,47 @@ export class PeerChannel {
    * @param onClose - told once when the channel closes, for whoever keeps the books
    */
   constructor(
-    private readonly channel: RTCDataChannel,
-    private readonly peer: PeerId,
-    private readonly settings: PeerChannelSettings,
-    private readonly onClose: (channel: PeerChannel) => void = () => undefined,
+    channel: RTCDataChannel,
+    peer: PeerId,
+    settings: PeerChannelSettings,
+    onClose: (channel: PeerChannel) => void = () => undefined,
   ) {
+    this.#channel = channel;
+    this.#peer = peer;
+    this.#settings = settings;
+    this.#onClose = onClose;
     channel.binaryType = 'arraybuffer';
     // refill at half the mark: the buffer never runs dry between the event and the next frames
     channel.bufferedAmountLowThreshold = Math.floor(settings.highWaterMark / 2);
-    this.sender = new ChunkSender(
+    this.#sender = new ChunkSender(
       channel,
       settings.chunkBytes,
       settings.highWaterMark,
-      this.reportSend,
-      () => this.progresses.observed,
-      () => this.onChannelClose(),
+      this.#reportSend,
+      () => this.#progresses.observed,
+      () => this.#onChannelClose(),
     );
-    this.reassembler = new Reassembler(settings.maxMessageBytes);
-    channel.addEventListener('message', this.onMessage);
-    channel.addEventListener('bufferedamountlow', this.onLow);
-    channel.addEventListener('error', this.onError);
-    channel.addEventListener('close', this.onChannelClose);
-    if (channel.readyState === 'closing' || channel.readyState === 'closed') queueMicrotask(this.onChannelClose);
+    this.#reassembler = new Reassembler(settings.maxMessageBytes);
+    channel.addEventListener('message', this.#onMessage);
+    channel.addEventListener('bufferedamountlow', this.#onLow);
+    channel.addEventListener('error', this.#onError);
+    channel.addEventListener('close', this.#onChannelClose);
+    if (channel.readyState === 'closing' || channel.readyState === 'closed') queueMicrotask(this.#onChannelClose);
   }
 
   /** The label both ends passed to `channel()`. */
   get label(): string {
-    return this.channel.label;
+    return this.#channel.label;
   }
 
   /** True once the channel is closed (by either side, or with its connection). */
   get closed(): boolean {
-    return this.isClosed;
+    return this.#isClosed;
   }
 
   /** Bytes the transport holds that are not sent yet; never more than the high-water mark. */
   get bufferedAmount(): number {
-    return this.channel.bufferedAmount;
+    return this.#channel.bufferedAmount;
   }
 
   /**
@@ -125,7 +134,7 @@ export class PeerChannel {
    * ```
    */
   send(data: PeerChannelData, options?: SendOptions): Promise<void> {
-    return this.sender.send(data, options);
+    return this.#sender.send(data, options);
   }
 
   /**
@@ -138,44 +147,44 @@ export class PeerChannel {
    * ```
    */
   close(): void {
-    this.teardown(new RtcPoolError('closed', `channel '${this.label}' to ${this.peer} was closed`, { peer: this.peer }));
-    this.channel.close();
+    this.#teardown(new RtcPoolError('closed', `channel '${this.label}' to ${this.#peer} was closed`, { peer: this.#peer }));
+    this.#channel.close();
   }
 
-  private readonly reportSend = ({ bytes, total }: SendProgress): void => {
-    this.progresses.next({ direction: 'send', bytes, total });
+  readonly #reportSend = ({ bytes, total }: SendProgress): void => {
+    this.#progresses.next({ direction: 'send', bytes, total });
   };
 
-  private readonly onMessage = ({ data }: MessageEvent): void => {
+  readonly #onMessage = ({ data }: MessageEvent): void => {
     // whole small messages, the common case, skip the reassembler (and its allocations)
-    if (!this.reassembler.busy) {
+    if (!this.#reassembler.busy) {
       if (typeof data === 'string') {
-        if (data.length <= this.settings.maxMessageBytes) return this.messages.next(data);
+        if (data.length <= this.#settings.maxMessageBytes) return this.#messages.next(data);
       } else if ((data as ArrayBuffer).byteLength > 0 && new Uint8Array(data as ArrayBuffer, 0, 1)[0] === FrameType.whole) {
-        if ((data as ArrayBuffer).byteLength - 1 <= this.settings.maxMessageBytes) return this.messages.next((data as ArrayBuffer).slice(1));
+        if ((data as ArrayBuffer).byteLength - 1 <= this.#settings.maxMessageBytes) return this.#messages.next((data as ArrayBuffer).slice(1));
       }
     }
-    const events = this.reassembler.accept(decodeFrame(data as string | ArrayBuffer), this.progresses.observed);
+    const events = this.#reassembler.accept(decodeFrame(data as string | ArrayBuffer), this.#progresses.observed);
     for (const event of events) {
       switch (event.type) {
         case 'message':
-          this.messages.next(event.data);
+          this.#messages.next(event.data);
           break;
         case 'progress':
-          this.progresses.next({ direction: 'receive', bytes: event.bytes, total: event.total });
+          this.#progresses.next({ direction: 'receive', bytes: event.bytes, total: event.total });
           break;
         case 'too-large':
-          this.errors.next(
-            new RtcPoolError('too-large', `refused a message of ${event.total} bytes on '${this.label}' from ${this.peer}: the limit is ${this.settings.maxMessageBytes} bytes`, { peer: this.peer }),
+          this.#errors.next(
+            new RtcPoolError('too-large', `refused a message of ${event.total} bytes on '${this.label}' from ${this.#peer}: the limit is ${this.#settings.maxMessageBytes} bytes`, { peer: this.#peer }),
           );
           break;
         case 'invalid':
-          this.errors.next(new RtcPoolError('protocol', `bad frame on '${this.label}' from ${this.peer}: ${event.why}`, { reason: 'bad-frame', peer: this.peer }));
+          this.#errors.next(new RtcPoolError('protocol', `bad frame on '${this.label}' from ${this.#peer}: ${event.why}`, { reason: 'bad-frame', peer: this.#peer }));
           break;
         case 'ready':
           // the peer sent READY again before our answer reached it: answer again
           try {
-            if (this.settings.answersReady) this.channel.send(readyFrame());
+            if (this.#settings.answersReady) this.#channel.send(readyFrame());
           } catch {
             // closing: its close event ends everything
           }
@@ -184,34 +193,34 @@ export class PeerChannel {
     }
   };
 
-  private readonly onLow = (): void => {
-    this.sender.drained();
+  readonly #onLow = (): void => {
+    this.#sender.drained();
   };
 
-  private readonly onError = (event: Event): void => {
+  readonly #onError = (event: Event): void => {
     // Chromium reports the peer's close() as an error ("User-Initiated Abort") on the way to
     // `close`: a closing channel's error is its close, and the close event says it
-    if (this.channel.readyState !== 'open') return;
+    if (this.#channel.readyState !== 'open') return;
     const error = (event as RTCErrorEvent).error;
-    this.errors.next(new RtcPoolError('closed', `channel '${this.label}' to ${this.peer} failed: ${error?.message ?? 'unknown error'}`, { cause: error, peer: this.peer }));
+    this.#errors.next(new RtcPoolError('closed', `channel '${this.label}' to ${this.#peer} failed: ${error?.message ?? 'unknown error'}`, { cause: error, peer: this.#peer }));
   };
 
-  private readonly onChannelClose = (): void => {
-    this.teardown(new RtcPoolError('closed', `channel '${this.label}' to ${this.peer} closed`, { peer: this.peer }));
+  readonly #onChannelClose = (): void => {
+    this.#teardown(new RtcPoolError('closed', `channel '${this.label}' to ${this.#peer} closed`, { peer: this.#peer }));
   };
 
-  private teardown(error: RtcPoolError): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.channel.removeEventListener('message', this.onMessage);
-    this.channel.removeEventListener('bufferedamountlow', this.onLow);
-    this.channel.removeEventListener('error', this.onError);
-    this.channel.removeEventListener('close', this.onChannelClose);
-    this.sender.close(error);
-    this.reassembler.reset();
+  #teardown(error: RtcPoolError): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#channel.removeEventListener('message', this.#onMessage);
+    this.#channel.removeEventListener('bufferedamountlow', this.#onLow);
+    this.#channel.removeEventListener('error', this.#onError);
+    this.#channel.removeEventListener('close', this.#onChannelClose);
+    this.#sender.close(error);
+    this.#reassembler.reset();
     // the books first: a subscriber that asks for the label again when the streams complete
     // must get a new channel, not this closed one
-    this.onClose(this);
-    for (const subject of [this.messages, this.errors, this.progresses]) subject.complete();
+    this.#onClose(this);
+    for (const subject of [this.#messages, this.#errors, this.#progresses]) subject.complete();
   }
 }

@@ -18,69 +18,73 @@ const decoder = /*#__PURE__*/ new TextDecoder();
  */
 export class Reassembler {
   /** The message being put together: its buffer (null while one is dropped), kind and counts. */
-  private current: { buffer: Uint8Array | null; kind: 'binary' | 'string'; received: number; total: number } | null = null;
+  #current: { buffer: Uint8Array | null; kind: 'binary' | 'string'; received: number; total: number } | null = null;
+
+  readonly #limit: number;
 
   /** @param limit - the largest message accepted, in bytes */
-  constructor(private readonly limit: number) {}
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
 
   /** True while a message has begun and not ended. */
   get busy(): boolean {
-    return this.current !== null;
+    return this.#current !== null;
   }
 
   /** Reads one frame; returns what happened, in order (nothing for a MORE that neither completes nor reports). */
   accept(frame: Frame, progress: boolean): ReassemblyEvent[] {
     switch (frame.type) {
       case 'text':
-        return this.whole(frame.text, frame.text.length);
+        return this.#whole(frame.text, frame.text.length);
       case 'whole':
-        return this.whole(frame.payload.slice().buffer, frame.payload.length);
+        return this.#whole(frame.payload.slice().buffer, frame.payload.length);
       case 'start': {
-        const interrupted = this.interrupted('START');
-        if (frame.total > this.limit) {
-          this.current = { buffer: null, kind: frame.kind, received: 0, total: frame.total };
-          return [...interrupted, { type: 'too-large', total: frame.total }, ...this.add(frame.payload, false)];
+        const interrupted = this.#interrupted('START');
+        if (frame.total > this.#limit) {
+          this.#current = { buffer: null, kind: frame.kind, received: 0, total: frame.total };
+          return [...interrupted, { type: 'too-large', total: frame.total }, ...this.#add(frame.payload, false)];
         }
-        this.current = { buffer: new Uint8Array(frame.total), kind: frame.kind, received: 0, total: frame.total };
-        return [...interrupted, ...this.add(frame.payload, progress)];
+        this.#current = { buffer: new Uint8Array(frame.total), kind: frame.kind, received: 0, total: frame.total };
+        return [...interrupted, ...this.#add(frame.payload, progress)];
       }
       case 'more':
-        if (!this.current) return [{ type: 'invalid', why: 'MORE without a START' }];
-        return this.add(frame.payload, progress);
+        if (!this.#current) return [{ type: 'invalid', why: 'MORE without a START' }];
+        return this.#add(frame.payload, progress);
       case 'abort':
-        this.current = null;
+        this.#current = null;
         return [];
       case 'ready':
         return [{ type: 'ready' }];
       case 'invalid':
-        this.current = null;
+        this.#current = null;
         return [{ type: 'invalid', why: frame.why }];
     }
   }
 
   /** Drops the message in progress (the channel closed). */
   reset(): void {
-    this.current = null;
+    this.#current = null;
   }
 
-  private whole(data: string | ArrayBuffer, size: number): ReassemblyEvent[] {
-    const interrupted = this.interrupted('a whole message');
+  #whole(data: string | ArrayBuffer, size: number): ReassemblyEvent[] {
+    const interrupted = this.#interrupted('a whole message');
     // a string frame's UTF-16 length is at most its byte length: refuse only what is surely over
-    if (size > this.limit) return [...interrupted, { type: 'too-large', total: size }];
+    if (size > this.#limit) return [...interrupted, { type: 'too-large', total: size }];
     return [...interrupted, { type: 'message', data }];
   }
 
   /** A frame that starts a message while another is unfinished: the sender broke the protocol. */
-  private interrupted(what: string): ReassemblyEvent[] {
-    if (!this.current) return [];
-    this.current = null;
+  #interrupted(what: string): ReassemblyEvent[] {
+    if (!this.#current) return [];
+    this.#current = null;
     return [{ type: 'invalid', why: `${what} inside an unfinished message` }];
   }
 
-  private add(payload: Uint8Array, progress: boolean): ReassemblyEvent[] {
-    const current = this.current!;
+  #add(payload: Uint8Array, progress: boolean): ReassemblyEvent[] {
+    const current = this.#current!;
     if (current.received + payload.length > current.total) {
-      this.current = null;
+      this.#current = null;
       return [{ type: 'invalid', why: 'more bytes than the START announced' }];
     }
     current.buffer?.set(payload, current.received);
@@ -88,7 +92,7 @@ export class Reassembler {
     if (current.received < current.total) {
       return progress && current.buffer ? [{ type: 'progress', bytes: current.received, total: current.total }] : [];
     }
-    this.current = null;
+    this.#current = null;
     if (!current.buffer) return [];
     const data = current.kind === 'string' ? decoder.decode(current.buffer) : (current.buffer.buffer as ArrayBuffer);
     return progress

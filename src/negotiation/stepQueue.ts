@@ -32,10 +32,13 @@ interface Running {
  * subscription per operation cost a fraction of an operator chain per step.
  */
 export class StepQueue<S> {
-  private readonly waiting: S[] = [];
-  private running: Running | null = null;
-  private draining = false;
-  private closed = false;
+  readonly #waiting: S[] = [];
+  #running: Running | null = null;
+  #draining = false;
+  #closed = false;
+
+  readonly #start: (step: S) => StepBody | null;
+  readonly #crashed: (error: unknown) => void;
 
   /**
    * @param start - the body of a step, made when the step's turn comes; null when it has
@@ -43,15 +46,18 @@ export class StepQueue<S> {
    * @param crashed - a body (or `start`) threw: a bug, since bodies catch what they expect
    */
   constructor(
-    private readonly start: (step: S) => StepBody | null,
-    private readonly crashed: (error: unknown) => void,
-  ) {}
+    start: (step: S) => StepBody | null,
+    crashed: (error: unknown) => void,
+  ) {
+    this.#start = start;
+    this.#crashed = crashed;
+  }
 
   /** Queues a step; it starts now if nothing runs. */
   push(step: S): void {
-    if (this.closed) return;
-    this.waiting.push(step);
-    this.drain();
+    if (this.#closed) return;
+    this.#waiting.push(step);
+    this.#drain();
   }
 
   /**
@@ -60,50 +66,50 @@ export class StepQueue<S> {
    * own body, the body runs on to its next operation, which is never subscribed.
    */
   abandon(): void {
-    const run = this.running;
+    const run = this.#running;
     if (run === null) return;
-    this.running = null;
+    this.#running = null;
     run.abandoned = true;
     run.task?.unsubscribe();
     run.task = null;
     // a body that is running now is ended when it stops, and only then does the next step start
     if (run.executing) return;
     run.body.return();
-    this.drain();
+    this.#drain();
   }
 
   /** Ends the step under way and drops the rest: nothing runs any more. */
   close(): void {
-    this.closed = true;
-    this.waiting.length = 0;
+    this.#closed = true;
+    this.#waiting.length = 0;
     this.abandon();
   }
 
-  private drain(): void {
+  #drain(): void {
     // a step that ends while the loop below starts it must not start the next one itself
-    if (this.draining) return;
-    this.draining = true;
+    if (this.#draining) return;
+    this.#draining = true;
     try {
-      while (this.running === null && this.waiting.length > 0 && !this.closed) {
+      while (this.#running === null && this.#waiting.length > 0 && !this.#closed) {
         let body: StepBody | null;
         try {
-          body = this.start(this.waiting.shift()!);
+          body = this.#start(this.#waiting.shift()!);
         } catch (error) {
-          this.crashed(error);
+          this.#crashed(error);
           continue;
         }
         if (body === null) continue;
         const run: Running = { body, task: null, executing: false, abandoned: false };
-        this.running = run;
-        this.resume(run, undefined, false);
+        this.#running = run;
+        this.#resume(run, undefined, false);
       }
     } finally {
-      this.draining = false;
+      this.#draining = false;
     }
   }
 
   /** Runs a body on to its next operation and subscribes it; loops while operations end at once. */
-  private resume(run: Running, input: unknown, failed: boolean): void {
+  #resume(run: Running, input: unknown, failed: boolean): void {
     for (;;) {
       let result: IteratorResult<Observable<unknown>, void>;
       run.executing = true;
@@ -111,17 +117,17 @@ export class StepQueue<S> {
         result = failed ? run.body.throw(input) : run.body.next(input);
       } catch (error) {
         result = { done: true, value: undefined };
-        this.crashed(error);
+        this.#crashed(error);
       } finally {
         run.executing = false;
       }
       if (run.abandoned) {
         if (!result.done) run.body.return();
-        this.drain();
+        this.#drain();
         return;
       }
       if (result.done) {
-        this.end(run);
+        this.#end(run);
         return;
       }
       let sync = true;
@@ -131,7 +137,7 @@ export class StepQueue<S> {
       const settle = (value: unknown, error: boolean): void => {
         run.task = null;
         if (sync) settled = { input: value, failed: error };
-        else if (this.running === run) this.resume(run, value, error);
+        else if (this.#running === run) this.#resume(run, value, error);
       };
       const task = result.value.subscribe({
         next: (value) => (last = value),
@@ -151,9 +157,9 @@ export class StepQueue<S> {
     }
   }
 
-  private end(run: Running): void {
-    if (this.running !== run) return;
-    this.running = null;
-    this.drain();
+  #end(run: Running): void {
+    if (this.#running !== run) return;
+    this.#running = null;
+    this.#drain();
   }
 }

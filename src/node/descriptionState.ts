@@ -11,9 +11,14 @@ export class DescriptionState {
   /** The local description of the last completed exchange (W3C [[CurrentLocalDescription]]). */
   #currentLocal: SessionDescription | null = null;
   #currentRemote: SessionDescription | null = null;
+
   /** A rollback back to no description: libdatachannel keeps the rolled-back one. */
   #localCleared = false;
   #remoteCleared = false;
+
+  readonly #native: PeerConnection;
+  readonly #signalingState: () => RTCSignalingState;
+  readonly #holdingCandidates: () => boolean;
 
   /**
    * @param native - the native connection
@@ -21,36 +26,40 @@ export class DescriptionState {
    * @param holdingCandidates - whether local candidates are held back (they stay out of the SDP too)
    */
   constructor(
-    private readonly native: PeerConnection,
-    private readonly signalingState: () => RTCSignalingState,
-    private readonly holdingCandidates: () => boolean,
-  ) {}
+    native: PeerConnection,
+    signalingState: () => RTCSignalingState,
+    holdingCandidates: () => boolean,
+  ) {
+    this.#native = native;
+    this.#signalingState = signalingState;
+    this.#holdingCandidates = holdingCandidates;
+  }
 
   get local(): SessionDescription | null {
     if (this.#localCleared) return null;
-    const local = this.native.localDescription();
+    const local = this.#native.localDescription();
     // candidates wait for a remote description (see LocalCandidates), in the SDP as in events
-    return this.holdingCandidates() && local ? sessionDescription({ type: local.type, sdp: withoutCandidates(local.sdp) }) : sessionDescription(local);
+    return this.#holdingCandidates() && local ? sessionDescription({ type: local.type, sdp: withoutCandidates(local.sdp) }) : sessionDescription(local);
   }
 
   get remote(): SessionDescription | null {
-    return this.#remoteCleared ? null : sessionDescription(this.native.remoteDescription());
+    return this.#remoteCleared ? null : sessionDescription(this.#native.remoteDescription());
   }
 
   get currentLocal(): SessionDescription | null {
-    return this.signalingState() === 'stable' ? this.local : this.#currentLocal;
+    return this.#signalingState() === 'stable' ? this.local : this.#currentLocal;
   }
 
   get currentRemote(): SessionDescription | null {
-    return this.signalingState() === 'stable' ? this.remote : this.#currentRemote;
+    return this.#signalingState() === 'stable' ? this.remote : this.#currentRemote;
   }
 
   get pendingLocal(): SessionDescription | null {
-    return this.signalingState().startsWith('have-local') ? this.local : null;
+    return this.#signalingState().startsWith('have-local') ? this.local : null;
   }
 
   get pendingRemote(): SessionDescription | null {
-    return this.signalingState().startsWith('have-remote') ? this.remote : null;
+    return this.#signalingState().startsWith('have-remote') ? this.remote : null;
   }
 
   /** A local description was set (`rollback` true: rolled back). */
@@ -68,7 +77,7 @@ export class DescriptionState {
    * become the current ones. Says whether it is back in stable.
    */
   settled(): boolean {
-    if (this.signalingState() !== 'stable') return false;
+    if (this.#signalingState() !== 'stable') return false;
     this.#currentLocal = this.local;
     this.#currentRemote = this.remote;
     return true;

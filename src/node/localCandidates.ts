@@ -42,40 +42,46 @@ function mLineIndex(sdp: string, mid: string): number | null {
  * must not learn where the offerer is before the offerer has the answer.
  */
 export class LocalCandidates {
-  private readonly emitted = new Set<string>();
-  private ended = false;
+  readonly #emitted = new Set<string>();
+  #ended = false;
   /** What waits for {@link release}; null once released. */
-  private held: Array<LocalCandidateInit | null> | null = [];
+  #held: Array<LocalCandidateInit | null> | null = [];
+
+  readonly #localSdp: () => string | null;
+  readonly #emit: (candidate: LocalCandidateInit | null) => void;
 
   /**
    * @param localSdp - the current local description's SDP, or null
    * @param emit - hands a candidate, or the final null, to the connection's listeners
    */
   constructor(
-    private readonly localSdp: () => string | null,
-    private readonly emit: (candidate: LocalCandidateInit | null) => void,
-  ) {}
+    localSdp: () => string | null,
+    emit: (candidate: LocalCandidateInit | null) => void,
+  ) {
+    this.#localSdp = localSdp;
+    this.#emit = emit;
+  }
 
   /** Whether candidates are still held back (no remote description yet). */
   get holding(): boolean {
-    return this.held !== null;
+    return this.#held !== null;
   }
 
   /** The connection has a remote description: what was held goes out, in order, and the rest at once. */
   release(): void {
-    const held = this.held;
+    const held = this.#held;
     if (held === null) return;
-    this.held = null;
-    for (const candidate of held) this.emit(candidate);
+    this.#held = null;
+    for (const candidate of held) this.#emit(candidate);
   }
 
   /** A candidate from the native side (`candidate:...`, with or without `a=`). */
   add(candidate: string, mid: string): void {
     const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
-    if (this.emitted.has(line)) return;
-    this.emitted.add(line);
-    const sdp = this.localSdp() ?? '';
-    this.send({
+    if (this.#emitted.has(line)) return;
+    this.#emitted.add(line);
+    const sdp = this.#localSdp() ?? '';
+    this.#send({
       candidate: line,
       sdpMid: mid,
       sdpMLineIndex: mLineIndex(sdp, mid),
@@ -85,14 +91,14 @@ export class LocalCandidates {
 
   /** Gathering is complete: whatever is left, then null (once). */
   complete(): void {
-    if (this.ended) return;
-    for (const { candidate, mid } of sdpCandidates(this.localSdp() ?? '')) this.add(candidate, mid);
-    this.ended = true;
-    this.send(null);
+    if (this.#ended) return;
+    for (const { candidate, mid } of sdpCandidates(this.#localSdp() ?? '')) this.add(candidate, mid);
+    this.#ended = true;
+    this.#send(null);
   }
 
-  private send(candidate: LocalCandidateInit | null): void {
-    if (this.held) this.held.push(candidate);
-    else this.emit(candidate);
+  #send(candidate: LocalCandidateInit | null): void {
+    if (this.#held) this.#held.push(candidate);
+    else this.#emit(candidate);
   }
 }

@@ -29,11 +29,17 @@ const EVENT: Record<Kind, string> = {
  */
 export class NativeStates {
   readonly #reported: Record<Kind, string> = { connection: 'new', ice: 'new', signaling: 'stable' };
+
   /** libdatachannel said `failed`, or the connection was never established: a close is a failure. */
   #failed = false;
   #established = false;
   #gaveUp = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+
+  readonly #native: PeerConnection;
+  readonly #isClosed: () => boolean;
+  readonly #announce: (type: string) => void;
+  readonly #failAfterMs;
 
   /**
    * @param native - the native connection (its state listeners are set here)
@@ -42,41 +48,45 @@ export class NativeStates {
    * @param failAfterMs - how long a connection closed by its peer stays `disconnected`
    */
   constructor(
-    private readonly native: PeerConnection,
-    private readonly isClosed: () => boolean,
-    private readonly announce: (type: string) => void,
-    private readonly failAfterMs = REMOTE_CLOSED_FAILED_AFTER_MS,
+    native: PeerConnection,
+    isClosed: () => boolean,
+    announce: (type: string) => void,
+    failAfterMs = REMOTE_CLOSED_FAILED_AFTER_MS,
   ) {
+    this.#native = native;
+    this.#isClosed = isClosed;
+    this.#announce = announce;
+    this.#failAfterMs = failAfterMs;
     this.#established = native.state() === 'connected';
     native.onStateChange((state) => {
       if (state === 'connected') this.#established = true;
       else if (state === 'failed' || (state === 'closed' && !this.#established)) this.#failed = true;
-      else if (state === 'closed' && !this.#failed) this.giveUpLater();
-      this.report('connection', this.connection());
+      else if (state === 'closed' && !this.#failed) this.#giveUpLater();
+      this.#report('connection', this.connection());
     });
-    native.onIceStateChange(() => this.report('ice', this.ice()));
+    native.onIceStateChange(() => this.#report('ice', this.ice()));
     // the state the change was to, not the current one: each step of a quick exchange is announced
-    native.onSignalingStateChange((state) => this.report('signaling', state));
+    native.onSignalingStateChange((state) => this.#report('signaling', state));
   }
 
   /** `RTCPeerConnection.connectionState`. */
   connection(): RTCPeerConnectionState {
-    if (this.isClosed()) return 'closed';
-    const state = this.native.state();
+    if (this.#isClosed()) return 'closed';
+    const state = this.#native.state();
     if (state !== 'closed') return state;
     return this.#failed || this.#gaveUp ? 'failed' : 'disconnected';
   }
 
   /** `RTCPeerConnection.iceConnectionState`. */
   ice(): RTCIceConnectionState {
-    if (this.isClosed()) return 'closed';
-    const state = this.native.iceState();
+    if (this.#isClosed()) return 'closed';
+    const state = this.#native.iceState();
     return state === 'closed' ? 'failed' : state === 'completed' ? 'connected' : state;
   }
 
   /** `RTCPeerConnection.signalingState`. */
   signaling(): RTCSignalingState {
-    return this.isClosed() ? 'closed' : (this.native.signalingState() as RTCSignalingState);
+    return this.#isClosed() ? 'closed' : (this.#native.signalingState() as RTCSignalingState);
   }
 
   /** The connection is closed: nothing more is announced, and no timer is left. */
@@ -85,20 +95,20 @@ export class NativeStates {
     this.#timer = null;
   }
 
-  private giveUpLater(): void {
-    if (this.#timer !== null || this.isClosed()) return;
+  #giveUpLater(): void {
+    if (this.#timer !== null || this.#isClosed()) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#gaveUp = true;
-      this.report('connection', this.connection());
-    }, this.failAfterMs);
+      this.#report('connection', this.connection());
+    }, this.#failAfterMs);
     // a connection nobody closes must not keep the process alive
     this.#timer.unref();
   }
 
-  private report(kind: Kind, state: string): void {
-    if (this.isClosed() || this.#reported[kind] === state) return;
+  #report(kind: Kind, state: string): void {
+    if (this.#isClosed() || this.#reported[kind] === state) return;
     this.#reported[kind] = state;
-    this.announce(EVENT[kind]);
+    this.#announce(EVENT[kind]);
   }
 }

@@ -17,34 +17,38 @@ export interface NegotiationNeededHost {
  * and the need is checked again each time the connection returns to `stable`.
  */
 export class NegotiationNeededFlag {
-  private needed = false;
-  private updateOnEmptyChain = false;
-  private operations = 0;
+  #needed = false;
+  #updateOnEmptyChain = false;
+  #operations = 0;
 
-  constructor(private readonly host: NegotiationNeededHost) {}
+  readonly #host: NegotiationNeededHost;
+
+  constructor(host: NegotiationNeededHost) {
+    this.#host = host;
+  }
 
   /** W3C "update the negotiation-needed flag". */
   update(): void {
-    if (this.host.isClosed()) return;
-    if (this.operations > 0) {
-      this.updateOnEmptyChain = true;
+    if (this.#host.isClosed()) return;
+    if (this.#operations > 0) {
+      this.#updateOnEmptyChain = true;
       return;
     }
     setImmediate(() => {
-      if (this.host.isClosed()) return;
-      if (this.operations > 0) {
-        this.updateOnEmptyChain = true;
+      if (this.#host.isClosed()) return;
+      if (this.#operations > 0) {
+        this.#updateOnEmptyChain = true;
         return;
       }
       // checked again when the connection returns to stable
-      if (this.host.signalingState() !== 'stable') return;
-      if (!this.host.isNegotiationNeeded()) {
-        this.needed = false;
+      if (this.#host.signalingState() !== 'stable') return;
+      if (!this.#host.isNegotiationNeeded()) {
+        this.#needed = false;
         return;
       }
-      if (this.needed) return;
-      this.needed = true;
-      this.host.fire();
+      if (this.#needed) return;
+      this.#needed = true;
+      this.#host.fire();
     });
   }
 
@@ -53,20 +57,20 @@ export class NegotiationNeededFlag {
    * not negotiated asks again, once, as browsers do when the flag was set before and after.
    */
   returnedToStable(): void {
-    this.needed = false;
+    this.#needed = false;
     this.update();
   }
 
   /** An operation (setLocalDescription, setRemoteDescription, addIceCandidate) joined the chain. */
   operationStarted(): void {
-    this.operations++;
+    this.#operations++;
   }
 
   /** An operation left the chain; an update that waited for an empty chain runs now. */
   operationEnded(): void {
-    this.operations--;
-    if (this.operations === 0 && this.updateOnEmptyChain) {
-      this.updateOnEmptyChain = false;
+    this.#operations--;
+    if (this.#operations === 0 && this.#updateOnEmptyChain) {
+      this.#updateOnEmptyChain = false;
       this.update();
     }
   }

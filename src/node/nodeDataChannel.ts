@@ -25,6 +25,7 @@ export class NodeDataChannel extends Base {
   #pendingBytes = 0;
   /** The send that must finish before the next, while a Blob is being read (keeps the order). */
   #sendQueue: Promise<void> | null = null;
+
   /** The SCTP stream id once known (the polyfill reads it once, before it is assigned). */
   #id: number | null = null;
   readonly #connectionClosed: () => boolean;
@@ -42,7 +43,7 @@ export class NodeDataChannel extends Base {
     // a received channel is open when announced (W3C: readyState is already `open` in `datachannel`)
     this.#open = native.isOpen();
     // replaces the polyfill's native open listener, so `open` has one source
-    native.onOpen(() => this.announceOpen());
+    native.onOpen(() => this.#announceOpen());
   }
 
   /**
@@ -54,7 +55,7 @@ export class NodeDataChannel extends Base {
    */
   watchOpen(): void {
     setImmediate(() => {
-      if (this.#native.isOpen()) this.announceOpen();
+      if (this.#native.isOpen()) this.#announceOpen();
     });
   }
 
@@ -68,13 +69,13 @@ export class NodeDataChannel extends Base {
 
   /** Bytes queued: the native buffer's, plus what waits for it. */
   override get bufferedAmount(): number {
-    return this.#closeRequested && this.#connectionClosed() ? this.#pendingBytes : this.native(() => this.#native.bufferedAmount(), 0) + this.#pendingBytes;
+    return this.#closeRequested && this.#connectionClosed() ? this.#pendingBytes : this.#tryNative(() => this.#native.bufferedAmount(), 0) + this.#pendingBytes;
   }
 
   /** The SCTP stream id, null until the transport assigns one (W3C). */
   override get id(): number | null {
     if (this.#id === null) {
-      this.#id = streamId(this.native(() => this.#native.getId(), -1));
+      this.#id = streamId(this.#tryNative(() => this.#native.getId(), -1));
     }
     return this.#id;
   }
@@ -90,7 +91,7 @@ export class NodeDataChannel extends Base {
       const previous = this.#sendQueue ?? Promise.resolve();
       const sent = previous
         .then(() => data.arrayBuffer())
-        .then((buffer) => this.sendNow(new Uint8Array(buffer)))
+        .then((buffer) => this.#sendNow(new Uint8Array(buffer)))
         .catch((error: unknown) => {
           this.dispatchEvent(Object.assign(new Event('error'), { error }));
         })
@@ -104,13 +105,13 @@ export class NodeDataChannel extends Base {
     if (this.#sendQueue) {
       // a Blob ahead of this message is still being read: keep the order
       const bytes = typeof data === 'string' ? data : copyBytes(data);
-      const sent = this.#sendQueue.then(() => this.sendNow(bytes));
+      const sent = this.#sendQueue.then(() => this.#sendNow(bytes));
       this.#sendQueue = sent.finally(() => {
         if (this.#sendQueue === sent) this.#sendQueue = null;
       });
       return;
     }
-    this.sendNow(typeof data === 'string' ? data : viewBytes(data));
+    this.#sendNow(typeof data === 'string' ? data : viewBytes(data));
   }
 
   /**
@@ -122,7 +123,7 @@ export class NodeDataChannel extends Base {
     this.#closeRequested = true;
     setImmediate(() => {
       if (this.#connectionClosed()) return;
-      this.closeNative();
+      this.#closeNative();
     });
   }
 
@@ -138,17 +139,17 @@ export class NodeDataChannel extends Base {
    */
   closeWithConnection(): void {
     this.#closeRequested = true;
-    if (streamId(this.native(() => this.#native.getId(), 0)) === null) this.closeNative();
+    if (streamId(this.#tryNative(() => this.#native.getId(), 0)) === null) this.#closeNative();
   }
 
-  private closeNative(): void {
+  #closeNative(): void {
     if (this.#nativeClosed) return;
     this.#nativeClosed = true;
-    this.native(() => this.#native.close(), undefined);
+    this.#tryNative(() => this.#native.close(), undefined);
   }
 
   /** A native call that may find the native channel already destroyed (it throws then). */
-  private native<T>(call: () => T, fallback: T): T {
+  #tryNative<T>(call: () => T, fallback: T): T {
     try {
       return call();
     } catch {
@@ -157,13 +158,13 @@ export class NodeDataChannel extends Base {
   }
 
   /** Sends at once (the native channel throws past its message size limit). */
-  private sendNow(data: string | Uint8Array): void {
+  #sendNow(data: string | Uint8Array): void {
     if (this.readyState !== 'open') return;
     if (typeof data === 'string') this.#native.sendMessage(data);
     else this.#native.sendMessageBinary(data);
   }
 
-  private announceOpen(): void {
+  #announceOpen(): void {
     if (this.#openFired || this.#closeRequested) return;
     const state = super.readyState;
     if (state === 'closing' || state === 'closed') return;

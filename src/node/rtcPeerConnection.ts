@@ -44,6 +44,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
   readonly #channels = new Set<NodeDataChannel>();
   #closed = false;
   #operations: Promise<unknown> = Promise.resolve();
+
   /** Whether this side created a data channel (W3C: then data needs negotiating). */
   #createdChannel = false;
 
@@ -67,7 +68,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
     });
     this.#candidates = new LocalCandidates(
       () => native.localDescription()?.sdp ?? null,
-      (candidate) => this.emitCandidate(candidate),
+      (candidate) => this.#emitCandidate(candidate),
     );
     this.#descriptions = new DescriptionState(native, () => this.signalingState, () => this.#candidates.holding);
     // the polyfill's listeners are replaced (node-datachannel keeps one listener per kind)
@@ -79,7 +80,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
     });
     native.onDataChannel((nativeChannel) => {
       if (this.#closed) return nativeChannel.close();
-      const channel = this.track(new NodeDataChannel(nativeChannel, {}, () => this.#closed));
+      const channel = this.#track(new NodeDataChannel(nativeChannel, {}, () => this.#closed));
       this.dispatchEvent(Object.assign(new Event('datachannel'), { channel }));
       channel.watchOpen();
     });
@@ -128,7 +129,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
    * asked for in `have-local-offer` keeps the pending one.
    */
   setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
-    return this.chain(() => {
+    return this.#chain(() => {
       if (description?.sdp) throw unsupported('rtcpool/node makes its own SDP: call setLocalDescription() without a description');
       const state = this.signalingState;
       const type = description?.type ?? (state === 'have-remote-offer' || state === 'have-local-pranswer' ? 'answer' : 'offer');
@@ -136,13 +137,13 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
         if (state !== 'have-local-offer' && state !== 'have-local-pranswer') throw new DOMException(`cannot roll back in ${state}`, 'InvalidStateError');
         this.#native.setLocalDescription('rollback');
         this.#descriptions.localSet(true);
-        this.settled();
+        this.#settled();
         return;
       }
       if (type === 'offer' && state === 'have-local-offer') return;
       this.#native.setLocalDescription(type);
       this.#descriptions.localSet(false);
-      this.settled();
+      this.#settled();
     });
   }
 
@@ -152,21 +153,21 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
    * libdatachannel has already taken the offer's ICE parameters and cannot undo that.
    */
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
-    return this.chain(() => {
+    return this.#chain(() => {
       if (!description || typeof description.type !== 'string') throw new TypeError('a description needs a type');
       const state = this.signalingState;
       if (description.type === 'rollback') {
         if (state !== 'have-remote-offer' && state !== 'have-remote-pranswer') throw new DOMException(`cannot roll back in ${state}`, 'InvalidStateError');
         this.#native.setRemoteDescription(this.#native.remoteDescription()?.sdp ?? '', 'rollback');
         this.#descriptions.remoteSet(true);
-        this.settled();
+        this.#settled();
         return;
       }
       if (!description.sdp) throw new DOMException(`the remote ${description.type} has no sdp`, 'InvalidAccessError');
       this.#native.setRemoteDescription(description.sdp, description.type);
       this.#descriptions.remoteSet(false);
       this.#candidates.release();
-      this.settled();
+      this.#settled();
     });
   }
 
@@ -176,7 +177,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
    * description, and with a candidate of another ICE generation (`usernameFragment`).
    */
   addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
-    return this.chain(() => {
+    return this.#chain(() => {
       const remote = this.remoteDescription;
       if (!remote) throw new DOMException('addIceCandidate before a remote description', 'InvalidStateError');
       if (!candidate || !candidate.candidate) return;
@@ -193,7 +194,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
   /** Creates a data channel; the first one on a connection with none negotiated needs negotiation. */
   createDataChannel(label: string, init: RTCDataChannelInit = {}): RTCDataChannel {
     if (this.#closed) throw new DOMException('the connection is closed', 'InvalidStateError');
-    const channel = this.track(new NodeDataChannel(this.#native.createDataChannel(String(label), nativeChannelInit(init)), init, () => this.#closed));
+    const channel = this.#track(new NodeDataChannel(this.#native.createDataChannel(String(label), nativeChannelInit(init)), init, () => this.#closed));
     channel.watchOpen();
     if (!this.#createdChannel) {
       this.#createdChannel = true;
@@ -285,7 +286,7 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
   }
 
   /** Runs W3C-chained operations one at a time, and the negotiation-needed update after the chain empties. */
-  private chain(operation: () => void): Promise<void> {
+  #chain(operation: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new DOMException('the connection is closed', 'InvalidStateError'));
     this.#negotiation.operationStarted();
     const run = this.#operations.then(() => {
@@ -298,17 +299,17 @@ export class RTCPeerConnection extends PolyfillBase implements globalThis.RTCPee
   }
 
   /** After a description was set: the exchange is complete in stable, and negotiation is checked again. */
-  private settled(): void {
+  #settled(): void {
     if (this.#descriptions.settled()) this.#negotiation.returnedToStable();
   }
 
-  private track(channel: NodeDataChannel): NodeDataChannel {
+  #track(channel: NodeDataChannel): NodeDataChannel {
     this.#channels.add(channel);
     channel.addEventListener('close', () => this.#channels.delete(channel), { once: true });
     return channel;
   }
 
-  private emitCandidate(init: LocalCandidateInit | null): void {
+  #emitCandidate(init: LocalCandidateInit | null): void {
     if (this.#closed || nodeDataChannel instanceof Error) return;
     const candidate = init && new nodeDataChannel.polyfill.RTCIceCandidate(init);
     this.dispatchEvent(new nodeDataChannel.polyfill.RTCPeerConnectionIceEvent(candidate as RTCIceCandidate));

@@ -48,24 +48,26 @@ export interface PoolChannelSinks {
  * ```
  */
 export class PoolChannel {
-  private readonly messages = new Subject<PoolMessage>();
-  private readonly peerIds = new BehaviorSubject<readonly PeerId[]>([]);
-  private readonly errors = new Subject<RtcPoolError>();
+  readonly #messages = new Subject<PoolMessage>();
+  readonly #peerIds = new BehaviorSubject<readonly PeerId[]>([]);
+  readonly #errors = new Subject<RtcPoolError>();
   /** The core once its code is loaded; null if it closed first or the code could not be loaded. */
-  private readonly core: Promise<PoolChannelCore | null>;
-  private loadError: RtcPoolError | null = null;
-  private isClosed = false;
+  readonly #core: Promise<PoolChannelCore | null>;
+  #loadError: RtcPoolError | null = null;
+  #isClosed = false;
 
   /** Every message of every peer on the channel, whole and in order per sender. Hot; completes on close. */
-  readonly messages$: Observable<PoolMessage> = this.messages.pipe(inSubscriberZone());
+  readonly messages$: Observable<PoolMessage> = this.#messages.pipe(inSubscriberZone());
   /** The ids of the peers reachable on the channel now; replays the current list; completes on close. */
-  readonly peers$: Observable<readonly PeerId[]> = replayState(this.peerIds).pipe(inSubscriberZone());
+  readonly peers$: Observable<readonly PeerId[]> = replayState(this.#peerIds).pipe(inSubscriberZone());
   /**
    * What went wrong without closing the channel: `overflow` for a peer dropped for being too
    * slow, `too-large` and `protocol` from a peer's channel, `load-failed` if its code could not
    * be fetched. Each names its peer where there is one. Hot; completes on close.
    */
-  readonly errors$: Observable<RtcPoolError> = this.errors.pipe(inSubscriberZone());
+  readonly errors$: Observable<RtcPoolError> = this.#errors.pipe(inSubscriberZone());
+
+  readonly #onClose: (channel: PoolChannel) => void;
 
   /**
    * Made by `pool.channel()`; there is no need to construct one in your code.
@@ -79,17 +81,18 @@ export class PoolChannel {
     readonly label: string,
     options: PoolChannelOptions,
     connections$: Observable<readonly ManagedConnection[]>,
-    private readonly onClose: (channel: PoolChannel) => void,
+    onClose: (channel: PoolChannel) => void,
   ) {
-    const sinks: PoolChannelSinks = { messages: this.messages, peers: this.peerIds, errors: this.errors };
+    this.#onClose = onClose;
+    const sinks: PoolChannelSinks = { messages: this.#messages, peers: this.#peerIds, errors: this.#errors };
     // its timers, listeners and promise callbacks in the root zone: the app's zone hears the streams
-    this.core = runOutsideZone(() =>
+    this.#core = runOutsideZone(() =>
       loadCore().then(
-        ({ PoolChannelCore }) => (this.isClosed ? null : new PoolChannelCore(label, options, connections$, sinks)),
+        ({ PoolChannelCore }) => (this.#isClosed ? null : new PoolChannelCore(label, options, connections$, sinks)),
         (error: RtcPoolError) => {
           // closed, so that pool.channel(label) makes a new one that tries to load again
-          this.loadError = error;
-          this.errors.next(error);
+          this.#loadError = error;
+          this.#errors.next(error);
           this.close();
           return null;
         },
@@ -99,12 +102,12 @@ export class PoolChannel {
 
   /** The ids of the peers reachable on the channel now (`peers$` follows them). */
   get peers(): readonly PeerId[] {
-    return this.peerIds.value;
+    return this.#peerIds.value;
   }
 
   /** True once it is closed. */
   get closed(): boolean {
-    return this.isClosed;
+    return this.#isClosed;
   }
 
   /**
@@ -123,10 +126,10 @@ export class PoolChannel {
    *   be fetched
    */
   send(data: PeerChannelData, options: PoolSendOptions = {}): Promise<void> {
-    if (this.isClosed) return Promise.reject(this.closedError());
+    if (this.#isClosed) return Promise.reject(this.#closedError());
     return runOutsideZone(() =>
-      this.core.then((core) => {
-        if (!core || this.isClosed) throw this.loadError ?? this.closedError();
+      this.#core.then((core) => {
+        if (!core || this.#isClosed) throw this.#loadError ?? this.#closedError();
         return core.send(data, options?.to);
       }),
     );
@@ -137,14 +140,14 @@ export class PoolChannel {
    * leave it); `messages$`, `peers$` and `errors$` complete. Calling it again does nothing.
    */
   close(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    void this.core.then((core) => core?.close());
-    for (const subject of [this.messages, this.peerIds, this.errors]) subject.complete();
-    this.onClose(this);
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    void this.#core.then((core) => core?.close());
+    for (const subject of [this.#messages, this.#peerIds, this.#errors]) subject.complete();
+    this.#onClose(this);
   }
 
-  private closedError(): RtcPoolError {
+  #closedError(): RtcPoolError {
     return new RtcPoolError('closed', `pool channel '${this.label}' is closed`);
   }
 }

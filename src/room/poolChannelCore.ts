@@ -12,30 +12,37 @@ import { DEFAULT_MAX_QUEUED_BYTES, type PoolChannelOptions } from './poolChannel
  * connection of the pool, and the sends that fan out over them.
  */
 export class PoolChannelCore {
-  private readonly links = new Map<ManagedConnection, PeerLink>();
-  private readonly subscription: Subscription;
-  private published: readonly PeerId[] = [];
+  readonly #links = new Map<ManagedConnection, PeerLink>();
+  readonly #subscription: Subscription;
+  #published: readonly PeerId[] = [];
+
+  readonly #label: string;
+  readonly #options: PoolChannelOptions;
+  readonly #sinks: PoolChannelSinks;
 
   constructor(
-    private readonly label: string,
-    private readonly options: PoolChannelOptions,
+    label: string,
+    options: PoolChannelOptions,
     connections$: Observable<readonly ManagedConnection[]>,
-    private readonly sinks: PoolChannelSinks,
+    sinks: PoolChannelSinks,
   ) {
-    this.subscription = connections$.subscribe((connections) => this.follow(connections));
+    this.#label = label;
+    this.#options = options;
+    this.#sinks = sinks;
+    this.#subscription = connections$.subscribe((connections) => this.#follow(connections));
   }
 
   /** What `PoolChannel.send()` does once the code is loaded. */
   send(data: PeerChannelData, to: readonly PeerId[] | undefined): Promise<void> {
-    if (!isPeerChannelData(data)) return Promise.reject(new RtcPoolError('bad-argument', `pool channel '${this.label}' sends strings, binary data and Blobs`));
+    if (!isPeerChannelData(data)) return Promise.reject(new RtcPoolError('bad-argument', `pool channel '${this.#label}' sends strings, binary data and Blobs`));
     if (to !== undefined && !(Array.isArray(to) && to.every((id) => typeof id === 'string'))) {
       return Promise.reject(new RtcPoolError('bad-argument', `send(…, { to }): to is an array of peer ids`));
     }
-    const open = [...this.links.values()].filter((link) => link.channel);
+    const open = [...this.#links.values()].filter((link) => link.channel);
     const targets = to === undefined ? open : open.filter((link) => to.includes(link.peer));
     const missing = (to ?? []).filter((id) => !targets.some((link) => link.peer === id));
     if (missing.length > 0) {
-      return Promise.reject(new RtcPoolError('unknown-peer', `pool channel '${this.label}': ${missing.join(', ')} not on it; nothing was sent`, { peer: missing[0]! }));
+      return Promise.reject(new RtcPoolError('unknown-peer', `pool channel '${this.#label}': ${missing.join(', ')} not on it; nothing was sent`, { peer: missing[0]! }));
     }
     // the promise may resolve while slower peers still read the data: they read a copy
     const message = targets.length > 1 ? copyOf(data) : data;
@@ -50,30 +57,30 @@ export class PoolChannelCore {
 
   /** Leaves every peer: closes each channel and gives up each wait. */
   close(): void {
-    this.subscription.unsubscribe();
-    for (const link of this.links.values()) link.close();
-    this.links.clear();
+    this.#subscription.unsubscribe();
+    for (const link of this.#links.values()) link.close();
+    this.#links.clear();
   }
 
-  private follow(connections: readonly ManagedConnection[]): void {
+  #follow(connections: readonly ManagedConnection[]): void {
     const current = new Set(connections);
-    for (const [connection, link] of this.links) {
+    for (const [connection, link] of this.#links) {
       if (current.has(connection)) continue;
       link.close();
-      this.links.delete(connection);
+      this.#links.delete(connection);
     }
     for (const connection of connections) {
-      if (!this.links.has(connection)) this.links.set(connection, new PeerLink(connection, this.label, this.options, this.sinks, () => this.publish()));
+      if (!this.#links.has(connection)) this.#links.set(connection, new PeerLink(connection, this.#label, this.#options, this.#sinks, () => this.#publish()));
     }
-    this.publish();
+    this.#publish();
   }
 
   /** Emits the peers reachable now, when they changed. */
-  private publish(): void {
-    const ids = [...this.links.values()].filter((link) => link.channel).map((link) => link.peer);
-    if (ids.length === this.published.length && ids.every((id, i) => id === this.published[i])) return;
-    this.published = ids;
-    this.sinks.peers.next(ids);
+  #publish(): void {
+    const ids = [...this.#links.values()].filter((link) => link.channel).map((link) => link.peer);
+    if (ids.length === this.#published.length && ids.every((id, i) => id === this.#published[i])) return;
+    this.#published = ids;
+    this.#sinks.peers.next(ids);
   }
 }
 
@@ -93,43 +100,54 @@ class PeerLink {
   /** The open channel, or null while waiting for the peer. */
   channel: PeerChannel | null = null;
   /** Bytes given to `channel.send()` and not yet handed to the transport. */
-  private pendingBytes = 0;
-  private readonly waiting = new AbortController();
-  private streams: Subscription | null = null;
-  private isClosed = false;
+  #pendingBytes = 0;
+  readonly #waiting = new AbortController();
+  #streams: Subscription | null = null;
+  #isClosed = false;
+
+  readonly #connection: ManagedConnection;
+  readonly #label: string;
+  readonly #options: PoolChannelOptions;
+  readonly #sinks: PoolChannelSinks;
+  readonly #changed: () => void;
 
   constructor(
-    private readonly connection: ManagedConnection,
-    private readonly label: string,
-    private readonly options: PoolChannelOptions,
-    private readonly sinks: PoolChannelSinks,
-    private readonly changed: () => void,
+    connection: ManagedConnection,
+    label: string,
+    options: PoolChannelOptions,
+    sinks: PoolChannelSinks,
+    changed: () => void,
   ) {
-    this.open();
+    this.#connection = connection;
+    this.#label = label;
+    this.#options = options;
+    this.#sinks = sinks;
+    this.#changed = changed;
+    this.#open();
   }
 
   get peer(): PeerId {
-    return this.connection.id;
+    return this.#connection.id;
   }
 
   send(data: PeerChannelData, bytes: number): Promise<void> {
     const channel = this.channel!;
-    const limit = this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    const limit = this.#options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     // one message of any size may be in flight; what waits behind it is bounded
-    if (this.pendingBytes > 0 && this.pendingBytes + bytes > limit) {
+    if (this.#pendingBytes > 0 && this.#pendingBytes + bytes > limit) {
       const error = new RtcPoolError(
         'overflow',
-        `pool channel '${this.label}': ${this.peer} fell more than ${limit} bytes behind; its channel was closed`,
+        `pool channel '${this.#label}': ${this.peer} fell more than ${limit} bytes behind; its channel was closed`,
         { peer: this.peer },
       );
-      this.sinks.errors.next(error);
+      this.#sinks.errors.next(error);
       // it joins afresh: closing makes both sides ask for the label again
       channel.close();
       return Promise.reject(error);
     }
-    this.pendingBytes += bytes;
+    this.#pendingBytes += bytes;
     const settled = (): void => {
-      if (this.channel === channel) this.pendingBytes -= bytes;
+      if (this.channel === channel) this.#pendingBytes -= bytes;
     };
     const sent = channel.send(data);
     sent.then(settled, settled);
@@ -137,45 +155,45 @@ class PeerLink {
   }
 
   close(): void {
-    this.isClosed = true;
-    this.waiting.abort();
-    this.streams?.unsubscribe();
+    this.#isClosed = true;
+    this.#waiting.abort();
+    this.#streams?.unsubscribe();
     this.channel?.close();
     this.channel = null;
   }
 
-  private open(): void {
-    const { maxQueuedBytes: _, ...channelOptions } = this.options;
-    this.connection.channel(this.label, { ...channelOptions, timeout: Infinity, signal: this.waiting.signal }).then(
-      (channel) => this.attach(channel),
+  #open(): void {
+    const { maxQueuedBytes: _, ...channelOptions } = this.#options;
+    this.#connection.channel(this.#label, { ...channelOptions, timeout: Infinity, signal: this.#waiting.signal }).then(
+      (channel) => this.#attach(channel),
       (error: RtcPoolError) => {
         // closed or aborted: the connection or this link is gone, and the pool's list says so
-        if (this.isClosed || error.code === 'closed' || error.code === 'aborted') return;
-        this.sinks.errors.next(error);
+        if (this.#isClosed || error.code === 'closed' || error.code === 'aborted') return;
+        this.#sinks.errors.next(error);
       },
     );
   }
 
-  private attach(channel: PeerChannel): void {
-    if (this.isClosed) return channel.close();
+  #attach(channel: PeerChannel): void {
+    if (this.#isClosed) return channel.close();
     this.channel = channel;
-    this.pendingBytes = 0;
+    this.#pendingBytes = 0;
     const from = this.peer;
-    this.streams = channel.messages$.subscribe({
-      next: (data) => this.sinks.messages.next({ from, data }),
-      complete: () => this.lost(channel),
+    this.#streams = channel.messages$.subscribe({
+      next: (data) => this.#sinks.messages.next({ from, data }),
+      complete: () => this.#lost(channel),
     });
-    this.streams.add(channel.errors$.subscribe((error) => this.sinks.errors.next(error)));
-    this.changed();
+    this.#streams.add(channel.errors$.subscribe((error) => this.#sinks.errors.next(error)));
+    this.#changed();
   }
 
   /** The channel closed (the peer closed its pool channel, or fell behind): wait for it again. */
-  private lost(channel: PeerChannel): void {
+  #lost(channel: PeerChannel): void {
     if (this.channel !== channel) return;
     this.channel = null;
-    this.streams?.unsubscribe();
-    this.streams = null;
-    this.changed();
-    if (!this.isClosed && this.connection.state !== 'closed') this.open();
+    this.#streams?.unsubscribe();
+    this.#streams = null;
+    this.#changed();
+    if (!this.#isClosed && this.#connection.state !== 'closed') this.#open();
   }
 }

@@ -16,19 +16,25 @@ export interface PoolCreator {
  * queued and held bytes, the join deadline) belong to the client and the server.
  */
 export class Admission {
-  private total = 0;
-  private readonly connections = new Map<string, number>();
-  private readonly poolCreators = new Map<string, PoolCreator>();
-  private readonly poolsPerAddress = new Map<string, number>();
+  #total = 0;
+  readonly #connections = new Map<string, number>();
+  readonly #poolCreators = new Map<string, PoolCreator>();
+  readonly #poolsPerAddress = new Map<string, number>();
+
+  readonly #limits: ServerLimits;
+  readonly #refusals: RefusalCounts;
 
   constructor(
-    private readonly limits: ServerLimits,
-    private readonly refusals: RefusalCounts,
-  ) {}
+    limits: ServerLimits,
+    refusals: RefusalCounts,
+  ) {
+    this.#limits = limits;
+    this.#refusals = refusals;
+  }
 
   /** Connections counted: open sockets and upgrades in progress. */
   get connectionCount(): number {
-    return this.total;
+    return this.#total;
   }
 
   /**
@@ -36,35 +42,35 @@ export class Admission {
    * too many from the address, 503 for too many in all). An admitted one must be released once.
    */
   connect(address: string): 0 | 429 | 503 {
-    if (this.total >= this.limits.maxConnections) {
-      this.refusals.count('connections');
+    if (this.#total >= this.#limits.maxConnections) {
+      this.#refusals.count('connections');
       return 503;
     }
-    const count = this.connections.get(address) ?? 0;
-    if (count >= this.limits.maxConnectionsPerAddress) {
-      this.refusals.count('connections-per-address');
+    const count = this.#connections.get(address) ?? 0;
+    if (count >= this.#limits.maxConnectionsPerAddress) {
+      this.#refusals.count('connections-per-address');
       return 429;
     }
-    this.connections.set(address, count + 1);
-    this.total += 1;
+    this.#connections.set(address, count + 1);
+    this.#total += 1;
     return 0;
   }
 
   /** A connection from `address` is gone. */
   release(address: string): void {
-    const count = this.connections.get(address) ?? 0;
-    if (count <= 1) this.connections.delete(address);
-    else this.connections.set(address, count - 1);
-    this.total -= 1;
+    const count = this.#connections.get(address) ?? 0;
+    if (count <= 1) this.#connections.delete(address);
+    else this.#connections.set(address, count - 1);
+    this.#total -= 1;
   }
 
   /** Whether `client` may bring one more pool into being. */
   mayCreatePool(client: PoolCreator): Refusal | null {
-    if (client.poolsCreated >= this.limits.maxPoolsPerConnection) {
-      return { reason: 'too-many-pools', message: `a connection may create ${this.limits.maxPoolsPerConnection} pool(s)` };
+    if (client.poolsCreated >= this.#limits.maxPoolsPerConnection) {
+      return { reason: 'too-many-pools', message: `a connection may create ${this.#limits.maxPoolsPerConnection} pool(s)` };
     }
-    if ((this.poolsPerAddress.get(client.address) ?? 0) >= this.limits.maxPoolsPerAddress) {
-      return { reason: 'too-many-pools', message: `pools created from one address are limited to ${this.limits.maxPoolsPerAddress}` };
+    if ((this.#poolsPerAddress.get(client.address) ?? 0) >= this.#limits.maxPoolsPerAddress) {
+      return { reason: 'too-many-pools', message: `pools created from one address are limited to ${this.#limits.maxPoolsPerAddress}` };
     }
     return null;
   }
@@ -72,19 +78,19 @@ export class Admission {
   /** `client`'s join created pool `name`: it counts against the client and its address while it exists. */
   poolCreated(name: string, client: PoolCreator): void {
     client.poolsCreated += 1;
-    this.poolCreators.set(name, client);
-    this.poolsPerAddress.set(client.address, (this.poolsPerAddress.get(client.address) ?? 0) + 1);
+    this.#poolCreators.set(name, client);
+    this.#poolsPerAddress.set(client.address, (this.#poolsPerAddress.get(client.address) ?? 0) + 1);
   }
 
   /** Pool `name` is gone. */
   poolRemoved(name: string): void {
-    const creator = this.poolCreators.get(name);
+    const creator = this.#poolCreators.get(name);
     if (creator === undefined) return;
-    this.poolCreators.delete(name);
+    this.#poolCreators.delete(name);
     creator.poolsCreated -= 1;
     const address = creator.address;
-    const count = this.poolsPerAddress.get(address) ?? 0;
-    if (count <= 1) this.poolsPerAddress.delete(address);
-    else this.poolsPerAddress.set(address, count - 1);
+    const count = this.#poolsPerAddress.get(address) ?? 0;
+    if (count <= 1) this.#poolsPerAddress.delete(address);
+    else this.#poolsPerAddress.set(address, count - 1);
   }
 }

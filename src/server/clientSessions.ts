@@ -85,13 +85,16 @@ export class ClientSessions {
   readonly registry: SessionRegistry<ServerClient>;
   /** Our limits (for {@link ServerClient}). */
   readonly limits: ServerLimits;
-  private readonly resumption: SessionResumption | null;
+  readonly #resumption: SessionResumption | null;
 
-  constructor(private readonly parts: SessionParts) {
+  readonly #parts: SessionParts;
+
+  constructor(parts: SessionParts) {
+    this.#parts = parts;
     this.registry = parts.registry;
     this.clients = parts.clients;
     this.limits = parts.limits;
-    this.resumption =
+    this.#resumption =
       parts.resumption?.({
         clients: this.clients,
         rebind: (known, fresh) => this.rebind(known, fresh),
@@ -117,23 +120,23 @@ export class ClientSessions {
     if (cause === 'slow-reader') {
       // no close frame can reach a client that does not read: cut it, and its queue goes with it
       if (client.socket?.readyState !== WebSocket.OPEN) return;
-      this.parts.refusals.count(cause);
+      this.#parts.refusals.count(cause);
       client.socket.terminate();
       return;
     }
     if (this.clients.get(client.id) !== client) return;
-    this.parts.refusals.count(cause);
-    this.forget(client, CLOSE_HELD_TOO_MUCH);
+    this.#parts.refusals.count(cause);
+    this.#forget(client, CLOSE_HELD_TOO_MUCH);
   }
 
   /** The token of a member's `rtc:joined`. */
   joinToken(client: ServerClient): string | undefined {
-    return this.resumption?.issue(client);
+    return this.#resumption?.issue(client);
   }
 
   /** The ICE servers of a member's `rtc:joined`, `rtc:resumed` and `rtc:ice-servers`. */
   iceServers(client: ServerClient): IceServerFields | null {
-    return this.parts.iceServers(client.id);
+    return this.#parts.iceServers(client.id);
   }
 
   /** One frame from a client's socket. */
@@ -141,7 +144,7 @@ export class ClientSessions {
     if (client.doomed) return;
     const size = sizeOf(data);
     if (!client.takeFrame(size)) {
-      this.parts.refusals.count('rate-limited');
+      this.#parts.refusals.count('rate-limited');
       const now = Math.floor(performance.now());
       if (client.lastRateNoticeAt === 0 || now - client.lastRateNoticeAt >= RATE_LIMIT_NOTICE_INTERVAL_MS) {
         client.lastRateNoticeAt = now;
@@ -149,21 +152,21 @@ export class ClientSessions {
       }
       return;
     }
-    if (isBinary) return this.refuse(client, { reason: 'bad-frame', message: 'frames are JSON text, not binary' });
+    if (isBinary) return this.#refuse(client, { reason: 'bad-frame', message: 'frames are JSON text, not binary' });
     if (size > this.limits.maxFrameBytes) {
-      return this.refuse(client, { reason: 'frame-too-large', message: `frames are limited to ${this.limits.maxFrameBytes} bytes` });
+      return this.#refuse(client, { reason: 'frame-too-large', message: `frames are limited to ${this.limits.maxFrameBytes} bytes` });
     }
     const bytes = bytesOf(data);
     // the server skips ws's own check (skipUTF8Validation): this one runs only on frames we go on to
     // decode, and a frame that is not UTF-8 ends the connection, whose member leaves at once
     if (!isUtf8(bytes)) {
-      this.parts.refusals.count('invalid-utf8');
-      this.forget(client, CLOSE_INVALID_UTF8);
+      this.#parts.refusals.count('invalid-utf8');
+      this.#forget(client, CLOSE_INVALID_UTF8);
       return;
     }
     const parsed = parseClientFrame(bytes.toString('utf8'));
     if (parsed.kind === 'foreign') return;
-    if (parsed.kind === 'invalid') return this.refuse(client, { reason: parsed.reason, message: parsed.detail });
+    if (parsed.kind === 'invalid') return this.#refuse(client, { reason: parsed.reason, message: parsed.detail });
     const message = parsed.message;
     let refusal: Refusal | null | Promise<Refusal | null>;
     switch (message.type) {
@@ -175,14 +178,14 @@ export class ClientSessions {
         return;
       case 'rtc:ice-servers': {
         // credentials name the member: only a member gets them
-        const ice = client.pool === null ? null : this.parts.iceServers(client.id);
+        const ice = client.pool === null ? null : this.#parts.iceServers(client.id);
         if (client.pool === null) refusal = { reason: 'not-joined', message: 'join a pool before asking for ICE servers' };
         else if (ice === null) refusal = { reason: 'unknown-type', message: 'this server hands out no ICE servers' };
         else return client.send({ type: 'rtc:ice-servers', data: { iceServers: ice.iceServers ?? [], ...ice } });
         break;
       }
       case 'rtc:resume':
-        refusal = this.resumption ? this.resumption.resume(client, message) : { reason: 'unknown-type', message: 'this server does not resume sessions' };
+        refusal = this.#resumption ? this.#resumption.resume(client, message) : { reason: 'unknown-type', message: 'this server does not resume sessions' };
         break;
       case 'rtc:join': {
         // a new membership numbers from 1 again (the client starts over on rtc:joined); set
@@ -196,21 +199,21 @@ export class ClientSessions {
       default:
         refusal = this.registry.handle(client, message);
     }
-    if (isPending(refusal)) refusal.then((late) => late && !client.doomed && this.refuse(client, late));
-    else if (refusal) this.refuse(client, refusal);
+    if (isPending(refusal)) refusal.then((late) => late && !client.doomed && this.#refuse(client, late));
+    else if (refusal) this.#refuse(client, refusal);
   }
 
   /** A client's socket closed. */
   closed(client: ServerClient, socket: ClientSocket, code: number): void {
-    this.parts.release(socket[ADDRESS]!);
+    this.#parts.release(socket[ADDRESS]!);
     // a socket replaced by a resume says nothing about its client any more
     if (client.socket !== socket) return;
-    if (client.pool === null || this.parts.graceMs <= 0 || code !== DROPPED_CLOSE_CODE || client.doomed) {
-      this.forget(client);
+    if (client.pool === null || this.#parts.graceMs <= 0 || code !== DROPPED_CLOSE_CODE || client.doomed) {
+      this.#forget(client);
       return;
     }
     client.socket = null;
-    client.grace = setTimeout(() => this.forget(client), this.parts.graceMs);
+    client.grace = setTimeout(() => this.#forget(client), this.#parts.graceMs);
   }
 
   /** `known` takes over `fresh`'s socket (a resume); the socket `known` had, if any, is cut. */
@@ -226,7 +229,7 @@ export class ClientSessions {
     this.clients.delete(fresh.id);
     old?.terminate();
     // the description is what the hook says now; without a hook there is nothing fresher than the old one
-    if (this.parts.describesOnResume && JSON.stringify(known.description) !== JSON.stringify(fresh.description)) {
+    if (this.#parts.describesOnResume && JSON.stringify(known.description) !== JSON.stringify(fresh.description)) {
       this.registry.describe(known, fresh.description);
     }
   }
@@ -263,10 +266,10 @@ export class ClientSessions {
     for (const client of this.clients.values()) {
       const socket = client.socket;
       if (client.pool !== null || client.connectedAt > deadline || socket?.readyState !== WebSocket.OPEN) continue;
-      this.parts.refusals.count('join-deadline');
+      this.#parts.refusals.count('join-deadline');
       socket.close(CLOSE_JOIN_DEADLINE, 'join-deadline');
     }
-    this.resumption?.sweep?.();
+    this.#resumption?.sweep?.();
   }
 
   /** Cuts every socket and forgets every client, without telling the pools (the server is closing). */
@@ -282,7 +285,7 @@ export class ClientSessions {
   }
 
   /** The member is gone for good: out of its pool (rtc:close to the others) and out of the server. */
-  private forget(client: ServerClient, closeCode?: number): void {
+  #forget(client: ServerClient, closeCode?: number): void {
     if (client.grace) clearTimeout(client.grace);
     client.grace = null;
     client.outbox = null;
@@ -295,8 +298,8 @@ export class ClientSessions {
     else socket?.terminate();
   }
 
-  private refuse(client: ServerClient, refusal: Refusal): void {
-    this.parts.refusals.count(refusal.reason);
+  #refuse(client: ServerClient, refusal: Refusal): void {
+    this.#parts.refusals.count(refusal.reason);
     client.send({ type: 'rtc:error', data: { message: refusal.message, reason: refusal.reason } });
   }
 }

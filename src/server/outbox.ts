@@ -33,10 +33,10 @@ export function encodeServerFrame(message: ServerMessage, seq = 0): string {
 export class Outbox {
   /** Bytes of the frames kept. */
   bytes = 0;
-  private nextSeq: number;
-  private readonly frames: string[] = [];
-  private readonly seqs: number[] = [];
-  private readonly sizes: number[] = [];
+  #nextSeq: number;
+  readonly #frames: string[] = [];
+  readonly #seqs: number[] = [];
+  readonly #sizes: number[] = [];
 
   /**
    * @param numbered - the member acknowledges: frames are numbered, and kept until acknowledged
@@ -46,17 +46,17 @@ export class Outbox {
     readonly numbered: boolean,
     lastSeq = 0,
   ) {
-    this.nextSeq = lastSeq + 1;
+    this.#nextSeq = lastSeq + 1;
   }
 
   /** The number of the last frame made; 0 before the first. */
   get lastSeq(): number {
-    return this.nextSeq - 1;
+    return this.#nextSeq - 1;
   }
 
   /** Frames kept. */
   get size(): number {
-    return this.frames.length;
+    return this.#frames.length;
   }
 
   /**
@@ -68,14 +68,14 @@ export class Outbox {
    */
   frame(message: ServerMessage, away: boolean, given = 0): string {
     const numbered = this.numbered && isNumbered(message);
-    const seq = numbered ? (given > 0 ? given : this.nextSeq) : 0;
+    const seq = numbered ? (given > 0 ? given : this.#nextSeq) : 0;
     if (numbered) this.continueAfter(seq);
     const frame = encodeServerFrame(message, seq);
     if (numbered || away) {
       const size = Buffer.byteLength(frame);
-      this.frames.push(frame);
-      this.seqs.push(seq);
-      this.sizes.push(size);
+      this.#frames.push(frame);
+      this.#seqs.push(seq);
+      this.#sizes.push(size);
       this.bytes += size;
     }
     return frame;
@@ -84,14 +84,14 @@ export class Outbox {
   /** The member saw every numbered frame up to `seq`: they are no longer kept. */
   acknowledge(seq: number): void {
     let count = 0;
-    while (count < this.seqs.length && this.seqs[count]! > 0 && this.seqs[count]! <= seq) {
-      this.bytes -= this.sizes[count]!;
+    while (count < this.#seqs.length && this.#seqs[count]! > 0 && this.#seqs[count]! <= seq) {
+      this.bytes -= this.#sizes[count]!;
       count += 1;
     }
     if (count === 0) return;
-    this.frames.splice(0, count);
-    this.seqs.splice(0, count);
-    this.sizes.splice(0, count);
+    this.#frames.splice(0, count);
+    this.#seqs.splice(0, count);
+    this.#sizes.splice(0, count);
   }
 
   /**
@@ -100,7 +100,7 @@ export class Outbox {
    */
   unseen(last: number): [number, string][] {
     const entries: [number, string][] = [];
-    for (let i = 0; i < this.frames.length; i += 1) if (this.seqs[i] === 0 || this.seqs[i]! > last) entries.push([this.seqs[i]!, this.frames[i]!]);
+    for (let i = 0; i < this.#frames.length; i += 1) if (this.#seqs[i] === 0 || this.#seqs[i]! > last) entries.push([this.#seqs[i]!, this.#frames[i]!]);
     return entries;
   }
 
@@ -112,9 +112,9 @@ export class Outbox {
     for (const [seq, frame] of entries) {
       if (seq === 0 || !this.numbered) continue;
       const size = Buffer.byteLength(frame);
-      this.frames.push(frame);
-      this.seqs.push(seq);
-      this.sizes.push(size);
+      this.#frames.push(frame);
+      this.#seqs.push(seq);
+      this.#sizes.push(size);
       this.bytes += size;
       this.continueAfter(seq);
     }
@@ -122,7 +122,7 @@ export class Outbox {
 
   /** Numbering goes on after `seq` (another node numbered up to it), if that is further on. */
   continueAfter(seq: number): void {
-    if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    if (seq >= this.#nextSeq) this.#nextSeq = seq + 1;
   }
 
   /**
@@ -133,16 +133,16 @@ export class Outbox {
   replay(last: number): string[] {
     this.acknowledge(last);
     const replayed: string[] = [];
-    for (let i = 0; i < this.frames.length; i += 1) {
-      if (this.seqs[i]! > 0 && this.seqs[i]! <= last) continue;
-      replayed.push(this.frames[i]!);
+    for (let i = 0; i < this.#frames.length; i += 1) {
+      if (this.#seqs[i]! > 0 && this.#seqs[i]! <= last) continue;
+      replayed.push(this.#frames[i]!);
     }
-    for (let i = this.frames.length - 1; i >= 0; i -= 1) {
-      if (this.seqs[i] !== 0) continue;
-      this.bytes -= this.sizes[i]!;
-      this.frames.splice(i, 1);
-      this.seqs.splice(i, 1);
-      this.sizes.splice(i, 1);
+    for (let i = this.#frames.length - 1; i >= 0; i -= 1) {
+      if (this.#seqs[i] !== 0) continue;
+      this.bytes -= this.#sizes[i]!;
+      this.#frames.splice(i, 1);
+      this.#seqs.splice(i, 1);
+      this.#sizes.splice(i, 1);
     }
     return replayed;
   }

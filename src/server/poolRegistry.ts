@@ -141,32 +141,40 @@ export function standingRefusal(member: Member): Refusal | null {
  * nothing of sockets, so each rule is tested without one.
  */
 export class PoolRegistry<M extends Member = Member> implements SessionRegistry<M> {
-  private readonly pools = new Map<string, PoolState<M>>();
+  readonly #pools = new Map<string, PoolState<M>>();
+
+  readonly #limits: ServerLimits;
+  readonly #privatePools: boolean;
+  readonly #events: RegistryEvents<M>;
 
   constructor(
-    private readonly limits: ServerLimits,
-    private readonly privatePools: boolean,
-    private readonly events: RegistryEvents<M>,
-  ) {}
+    limits: ServerLimits,
+    privatePools: boolean,
+    events: RegistryEvents<M>,
+  ) {
+    this.#limits = limits;
+    this.#privatePools = privatePools;
+    this.#events = events;
+  }
 
   /** Creates an (empty) pool that stays until stopped; false when the pool limit is reached. */
   create(name: string): boolean {
-    if (this.pools.has(name)) return true;
-    if (this.pools.size >= this.limits.maxPools) return false;
-    this.pools.set(name, { members: new Map(), created: true, instance: uuidv4(), pristine: true });
+    if (this.#pools.has(name)) return true;
+    if (this.#pools.size >= this.#limits.maxPools) return false;
+    this.#pools.set(name, { members: new Map(), created: true, instance: uuidv4(), pristine: true });
     return true;
   }
 
   /** The instance of the pool named `name` (which life of it), or undefined if there is none. */
   instanceOf(name: string): string | undefined {
-    return this.pools.get(name)?.instance;
+    return this.#pools.get(name)?.instance;
   }
 
   /** The number of pools, and of members in them. */
   size(): { readonly pools: number; readonly members: number } {
     let members = 0;
-    for (const pool of this.pools.values()) members += pool.members.size;
-    return { pools: this.pools.size, members };
+    for (const pool of this.#pools.values()) members += pool.members.size;
+    return { pools: this.#pools.size, members };
   }
 
   /**
@@ -176,7 +184,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
   handle(member: M, message: PoolMessage): Refusal | null {
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool, joinAsks(message.data));
+        return this.#join(member, message.data.pool, joinAsks(message.data));
       case 'rtc:standing': {
         const refusal = standingRefusal(member);
         if (refusal) return refusal;
@@ -185,17 +193,17 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
         return null;
       }
       case 'rtc:sdp': {
-        const target = this.target(member, message.data.to);
+        const target = this.#target(member, message.data.to);
         if ('reason' in target) return target;
         target.send({ type: 'rtc:sdp', data: { peer: member.id, description: message.data.description } });
-        this.events.relayed?.();
+        this.#events.relayed?.();
         return null;
       }
       case 'rtc:candidate': {
-        const target = this.target(member, message.data.for);
+        const target = this.#target(member, message.data.for);
         if ('reason' in target) return target;
         target.send({ type: 'rtc:candidate', data: { from: member.id, candidate: message.data.candidate } });
-        this.events.relayed?.();
+        this.#events.relayed?.();
         return null;
       }
     }
@@ -205,25 +213,25 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
   leave(member: M): void {
     const name = member.pool;
     if (name === null) return;
-    const pool = this.pools.get(name);
+    const pool = this.#pools.get(name);
     member.pool = null;
     member.standing = null;
     if (!pool) return;
     pool.members.delete(member.id);
-    if (pool.members.size === 0 && !pool.created) this.remove(name);
+    if (pool.members.size === 0 && !pool.created) this.#remove(name);
     for (const other of pool.members.values()) other.send({ type: 'rtc:close', data: { id: member.id, uid: member.id } });
-    this.events.onLeave(name, member);
+    this.#events.onLeave(name, member);
   }
 
   /** Sends `rtc:stop` to every member of a pool and removes the pool; false if there is none. */
   stop(name: string): boolean {
-    const pool = this.pools.get(name);
+    const pool = this.#pools.get(name);
     if (!pool) return false;
-    this.remove(name);
+    this.#remove(name);
     for (const member of pool.members.values()) {
       member.pool = null;
       member.send({ type: 'rtc:stop', data: {} });
-      this.events.onLeave(name, member);
+      this.#events.onLeave(name, member);
     }
     return true;
   }
@@ -232,7 +240,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
   describe(member: M, description: PeerDescription): void {
     member.description = description;
     if (member.pool === null) return;
-    for (const other of this.pools.get(member.pool)?.members.values() ?? []) {
+    for (const other of this.#pools.get(member.pool)?.members.values() ?? []) {
       if (other !== member) {
         other.send({ type: 'rtc:describe', data: { id: member.id, uid: member.id, description } });
       }
@@ -246,39 +254,39 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
    * pool that is there under another instance was stopped and created again: it refuses.
    */
   readmit(member: M, name: string, instance: string, extra: { readonly token?: string } = {}): Refusal | null {
-    const existing = this.pools.get(name);
+    const existing = this.#pools.get(name);
     if (existing && existing.instance !== instance) {
       if (!existing.pristine) return refuse('resume-failed', `pool '${name}' was stopped since this token was issued`);
       existing.instance = instance;
     }
-    const refusal = this.admit(member, name);
+    const refusal = this.#admit(member, name);
     if (refusal) return refusal;
-    if (!existing) this.pools.get(name)!.instance = instance;
+    if (!existing) this.#pools.get(name)!.instance = instance;
     member.send(this.resumed(member, extra));
-    for (const other of this.others(member)) {
+    for (const other of this.#others(member)) {
       other.send({ type: 'rtc:peer', data: { id: member.id, description: member.description, resumed: true } });
     }
-    this.events.onJoin(name, member);
+    this.#events.onJoin(name, member);
     return null;
   }
 
   /** `rtc:resumed` for a member: its pool as it is now (plus `extra`: a new token, ICE servers). */
   resumed(member: M, extra: Omit<ResumedMessage['data'], keyof PoolView> = {}): ResumedMessage {
-    return { type: 'rtc:resumed', data: { ...this.view(member, this.others(member)), ...extra } };
+    return { type: 'rtc:resumed', data: { ...this.#view(member, this.#others(member)), ...extra } };
   }
 
   /** Every pool with its members. */
   list(): PoolInfo[] {
-    return [...this.pools].map(([id, pool]) => ({
+    return [...this.#pools].map(([id, pool]) => ({
       id,
       created: pool.created,
       members: [...pool.members.values()].map(({ id: memberId, description }) => ({ id: memberId, description })),
     }));
   }
 
-  private join(member: M, name: string, asks: JoinAsks): Refusal | null {
-    const others = this.pools.get(name) ? this.others(member, name) : [];
-    const refusal = this.admit(member, name);
+  #join(member: M, name: string, asks: JoinAsks): Refusal | null {
+    const others = this.#pools.get(name) ? this.#others(member, name) : [];
+    const refusal = this.#admit(member, name);
     if (refusal) return refusal;
     member.offerer = asks.offerer;
     member.takesStanding = asks.standing;
@@ -292,7 +300,7 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
         other.standing = null;
       }
     }
-    const joined: JoinedMessage['data'] = { ...this.view(member, others), offerers: others.filter((other) => other.offerer).map((other) => other.id) };
+    const joined: JoinedMessage['data'] = { ...this.#view(member, others), offerers: others.filter((other) => other.offerer).map((other) => other.id) };
     member.send({
       type: 'rtc:joined',
       data: asks.standing ? { ...joined, standingOffers: Object.fromEntries([...taken].map(([id, offer]) => [id, offer.description])) } : joined,
@@ -301,25 +309,25 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
       const sid = taken.get(other.id)?.sid;
       other.send({ type: 'rtc:peer', data: sid === undefined ? { id: member.id, description: member.description } : { id: member.id, description: member.description, standing: sid } });
     }
-    this.events.onJoin(name, member);
+    this.#events.onJoin(name, member);
     return null;
   }
 
   /** Adds a member to a pool (creating it where allowed), or says why not. */
-  private admit(member: M, name: string): Refusal | null {
+  #admit(member: M, name: string): Refusal | null {
     if (member.pool !== null) return refuse('already-joined', `already a member of pool '${member.pool}'`);
-    let pool = this.pools.get(name);
+    let pool = this.#pools.get(name);
     if (!pool) {
-      if (this.privatePools) return refuse('pool-not-found', `no pool named '${name}'`);
-      if (this.pools.size >= this.limits.maxPools) return refuse('too-many-pools', 'the server holds as many pools as it may');
-      const refusal = this.events.mayCreate?.(member) ?? null;
+      if (this.#privatePools) return refuse('pool-not-found', `no pool named '${name}'`);
+      if (this.#pools.size >= this.#limits.maxPools) return refuse('too-many-pools', 'the server holds as many pools as it may');
+      const refusal = this.#events.mayCreate?.(member) ?? null;
       if (refusal) return refusal;
       pool = { members: new Map(), created: false, instance: uuidv4(), pristine: false };
-      this.pools.set(name, pool);
-      this.events.onCreated?.(name, member);
+      this.#pools.set(name, pool);
+      this.#events.onCreated?.(name, member);
     }
-    if (pool.members.size >= this.limits.maxMembersPerPool) {
-      return refuse('pool-full', `pool '${name}' has ${this.limits.maxMembersPerPool} members`);
+    if (pool.members.size >= this.#limits.maxMembersPerPool) {
+      return refuse('pool-full', `pool '${name}' has ${this.#limits.maxMembersPerPool} members`);
     }
     pool.members.set(member.id, member);
     pool.pristine = false;
@@ -327,13 +335,13 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
     return null;
   }
 
-  private remove(name: string): void {
-    this.pools.delete(name);
-    this.events.onRemoved?.(name);
+  #remove(name: string): void {
+    this.#pools.delete(name);
+    this.#events.onRemoved?.(name);
   }
 
   /** The member's pool as `rtc:joined` and `rtc:resumed` show it: the `others`, with their descriptions. */
-  private view(member: M, others: readonly M[]): PoolView {
+  #view(member: M, others: readonly M[]): PoolView {
     return {
       client_id: member.id,
       peers: others.map((other) => other.id),
@@ -342,13 +350,13 @@ export class PoolRegistry<M extends Member = Member> implements SessionRegistry<
     };
   }
 
-  private others(member: M, name = member.pool): M[] {
-    return [...(this.pools.get(name ?? '')?.members.values() ?? [])].filter((other) => other !== member);
+  #others(member: M, name = member.pool): M[] {
+    return [...(this.#pools.get(name ?? '')?.members.values() ?? [])].filter((other) => other !== member);
   }
 
-  private target(member: M, id: PeerId): M | Refusal {
+  #target(member: M, id: PeerId): M | Refusal {
     if (member.pool === null) return refuse('not-joined', 'join a pool before signalling');
-    const target = this.pools.get(member.pool)?.members.get(id);
+    const target = this.#pools.get(member.pool)?.members.get(id);
     if (!target || target === member) return refuse('unknown-peer', `no peer '${id}' in this pool`);
     return target;
   }

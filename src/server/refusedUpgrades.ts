@@ -42,39 +42,39 @@ function destroySocket(socket: Duplex): void {
  * comes first, so a client that never reads cannot make the server hold its socket.
  */
 export class RefusedUpgrades {
-  private readonly held = new Map<Duplex, NodeJS.Timeout>();
+  readonly #held = new Map<Duplex, NodeJS.Timeout>();
 
   /** Sockets answered and not yet closed. */
   get size(): number {
-    return this.held.size;
+    return this.#held.size;
   }
 
   /** Answers `socket` with the HTTP `status`, and lets it go within the linger. */
   refuse(socket: Duplex, status: number): void {
     // a client gone before it reads the answer must not crash the server
     if (!socket.listeners('error').includes(destroyOnError)) socket.on('error', destroyOnError);
-    if (socket.destroyed || this.held.has(socket)) return;
-    if (this.held.size >= MAX_REFUSED_UPGRADES) this.release(this.held.keys().next().value!);
+    if (socket.destroyed || this.#held.has(socket)) return;
+    if (this.#held.size >= MAX_REFUSED_UPGRADES) this.#release(this.#held.keys().next().value!);
     socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     const timer = setTimeout(destroySocket, REFUSED_UPGRADE_LINGER_MS, socket);
     timer.unref();
-    this.held.set(socket, timer);
-    socket.once('close', () => this.forget(socket));
+    this.#held.set(socket, timer);
+    socket.once('close', () => this.#forget(socket));
   }
 
   /** Destroys every socket still held (the server is closing). */
   close(): void {
-    for (const socket of [...this.held.keys()]) this.release(socket);
+    for (const socket of [...this.#held.keys()]) this.#release(socket);
   }
 
   /** Destroys a held socket now; it no longer counts (its 'close' comes a tick later). */
-  private release(socket: Duplex): void {
-    this.forget(socket);
+  #release(socket: Duplex): void {
+    this.#forget(socket);
     socket.destroy();
   }
 
-  private forget(socket: Duplex): void {
-    clearTimeout(this.held.get(socket));
-    this.held.delete(socket);
+  #forget(socket: Duplex): void {
+    clearTimeout(this.#held.get(socket));
+    this.#held.delete(socket);
   }
 }

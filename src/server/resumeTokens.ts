@@ -42,7 +42,10 @@ function canonicalBytes(text: string): Buffer | null {
 export class ResumeTokens {
   /** This process's epoch: a token carrying another one was issued before a restart. */
   readonly epoch = randomTag();
-  private readonly secret: Buffer;
+  readonly #secret: Buffer;
+
+  readonly #ttlMs;
+  readonly #now: () => number;
 
   /**
    * @param secret - the HMAC key; a random one (lost on restart) when none is given
@@ -51,17 +54,19 @@ export class ResumeTokens {
    */
   constructor(
     secret?: string | Buffer,
-    private readonly ttlMs = DEFAULT_RESUME_TOKEN_TTL_MS,
-    private readonly now: () => number = Date.now,
+    ttlMs = DEFAULT_RESUME_TOKEN_TTL_MS,
+    now: () => number = Date.now,
   ) {
-    this.secret = secret === undefined ? randomBytes(32) : Buffer.from(secret);
+    this.#ttlMs = ttlMs;
+    this.#now = now;
+    this.#secret = secret === undefined ? randomBytes(32) : Buffer.from(secret);
   }
 
   /** A token for one membership under its current nonce, bound to `principal`. */
   issue(claims: Omit<TokenClaims, 'epoch' | 'expiresAt'>, principal: string | undefined): string {
-    const full: TokenClaims = { ...claims, epoch: this.epoch, expiresAt: this.now() + this.ttlMs };
+    const full: TokenClaims = { ...claims, epoch: this.epoch, expiresAt: this.#now() + this.#ttlMs };
     const body = Buffer.from(JSON.stringify([full.instance, full.epoch, full.nonce, full.expiresAt])).toString('base64url');
-    return `${body}.${this.sign(full, principal).toString('base64url')}`;
+    return `${body}.${this.#sign(full, principal).toString('base64url')}`;
   }
 
   /**
@@ -89,13 +94,13 @@ export class ResumeTokens {
       return 'invalid';
     }
     const claims: TokenClaims = { id, pool, instance, epoch, nonce, expiresAt: expiresAt as number };
-    const expected = this.sign(claims, principal);
+    const expected = this.#sign(claims, principal);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
-    return claims.expiresAt > this.now() ? claims : 'expired';
+    return claims.expiresAt > this.#now() ? claims : 'expired';
   }
 
-  private sign(claims: TokenClaims, principal: string | undefined): Buffer {
+  #sign(claims: TokenClaims, principal: string | undefined): Buffer {
     const signed = [TOKEN_VERSION, claims.id, claims.pool, claims.instance, claims.epoch, claims.nonce, claims.expiresAt, principal ?? null];
-    return createHmac('sha256', this.secret).update(JSON.stringify(signed)).digest();
+    return createHmac('sha256', this.#secret).update(JSON.stringify(signed)).digest();
   }
 }

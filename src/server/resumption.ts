@@ -49,66 +49,72 @@ export const failed = (message: string): Refusal => ({ reason: 'resume-failed', 
  */
 export class Resumption implements SessionResumption {
   /** Members readmitted on a token of an earlier process, until that token expires: it may not serve twice. */
-  private readonly readmitted = new Map<PeerId, number>();
+  readonly #readmitted = new Map<PeerId, number>();
+
+  readonly #tokens: ResumeTokens;
+  readonly #host: ResumeHost;
 
   constructor(
-    private readonly tokens: ResumeTokens,
-    private readonly host: ResumeHost,
-  ) {}
+    tokens: ResumeTokens,
+    host: ResumeHost,
+  ) {
+    this.#tokens = tokens;
+    this.#host = host;
+  }
 
   /** A new token for `member`'s membership; any earlier one no longer resumes. */
   issue(member: ServerClient): string | undefined {
-    const instance = member.pool === null ? undefined : this.host.registry.instanceOf(member.pool);
+    const instance = member.pool === null ? undefined : this.#host.registry.instanceOf(member.pool);
     if (instance === undefined) return undefined;
     member.nonce = randomTag();
-    return this.tokens.issue({ id: member.id, pool: member.pool!, instance, nonce: member.nonce }, member.principal);
+    return this.#tokens.issue({ id: member.id, pool: member.pool!, instance, nonce: member.nonce }, member.principal);
   }
 
   /** Applies `rtc:resume` from `fresh` (a client that has not joined); a refusal is the `rtc:error` to answer. */
   resume(fresh: ServerClient, { data }: ResumeMessage): Refusal | null {
     if (fresh.pool !== null) return { reason: 'already-joined', message: `already a member of pool '${fresh.pool}'` };
-    const claims = this.tokens.verify(data.id, data.pool, data.token, fresh.principal);
+    const claims = this.#tokens.verify(data.id, data.pool, data.token, fresh.principal);
     if (claims === 'invalid') return failed('the resume token does not match this member, pool and principal');
     if (claims === 'expired') return failed('the resume token has expired');
-    const known = this.host.clients.get(data.id);
+    const known = this.#host.clients.get(data.id);
     if (known === fresh) return failed('a socket cannot resume itself');
     if (known) {
       if (known.pool !== data.pool || known.doomed || known.nonce === null) return failed('that membership has ended');
       if (known.nonce !== claims.nonce) return failed('the resume token was used already: each resumes once');
-      if (this.host.registry.instanceOf(data.pool) !== claims.instance) return failed('that membership has ended');
-      this.host.rebind(known, fresh);
-      redeliver(known, this.host.registry.resumed(known, { token: this.issue(known), ...this.host.iceServers(known) }), data.ack === true, data.last ?? 0);
+      if (this.#host.registry.instanceOf(data.pool) !== claims.instance) return failed('that membership has ended');
+      this.#host.rebind(known, fresh);
+      redeliver(known, this.#host.registry.resumed(known, { token: this.issue(known), ...this.#host.iceServers(known) }), data.ack === true, data.last ?? 0);
       return null;
     }
     // a member this process never held, or no longer holds
-    if (claims.epoch === this.tokens.epoch) return failed('that membership has ended');
-    if (this.readmitted.has(data.id)) return failed('the resume token was used already: each resumes once');
+    if (claims.epoch === this.#tokens.epoch) return failed('that membership has ended');
+    if (this.#readmitted.has(data.id)) return failed('the resume token was used already: each resumes once');
     const freshId = fresh.id;
-    this.host.clients.delete(freshId);
+    this.#host.clients.delete(freshId);
     fresh.id = data.id;
-    this.host.clients.set(fresh.id, fresh);
+    this.#host.clients.set(fresh.id, fresh);
     // numbering goes on from what the member last saw, so nothing new looks like a duplicate
     fresh.outbox = data.ack ? new Outbox(true, data.last ?? 0) : null;
     fresh.nonce = randomTag();
     fresh.offerer = data.offerer === true;
     fresh.takesStanding = data.standing === true;
-    const token = this.tokens.issue({ id: fresh.id, pool: data.pool, instance: claims.instance, nonce: fresh.nonce }, fresh.principal);
-    const refusal = this.host.registry.readmit(fresh, data.pool, claims.instance, { token });
+    const token = this.#tokens.issue({ id: fresh.id, pool: data.pool, instance: claims.instance, nonce: fresh.nonce }, fresh.principal);
+    const refusal = this.#host.registry.readmit(fresh, data.pool, claims.instance, { token });
     if (refusal) {
-      this.host.clients.delete(fresh.id);
+      this.#host.clients.delete(fresh.id);
       fresh.id = freshId;
       fresh.outbox = null;
       fresh.nonce = null;
-      this.host.clients.set(freshId, fresh);
+      this.#host.clients.set(freshId, fresh);
       return refusal;
     }
-    this.readmitted.set(fresh.id, claims.expiresAt);
+    this.#readmitted.set(fresh.id, claims.expiresAt);
     return null;
   }
 
   /** Forgets readmissions whose tokens have expired. */
   sweep(now = Date.now()): void {
-    for (const [id, expiresAt] of this.readmitted) if (expiresAt <= now) this.readmitted.delete(id);
+    for (const [id, expiresAt] of this.#readmitted) if (expiresAt <= now) this.#readmitted.delete(id);
   }
 
 }

@@ -98,9 +98,9 @@ export class ServerClient implements Member {
   readonly connectedAt = Math.floor(performance.now());
   // the two rate buckets, kept as plain fields (a bucket object per socket costs more than its
   // numbers), and times in whole ms (a small integer costs nothing; a fractional one is boxed)
-  private messageTokens: number;
-  private byteTokens: number;
-  private refilledAt: number;
+  #messageTokens: number;
+  #byteTokens: number;
+  #refilledAt: number;
 
   constructor(
     /** The server it belongs to. */
@@ -117,9 +117,9 @@ export class ServerClient implements Member {
   ) {
     this.socket = socket;
     socket[CLIENT] = this;
-    this.messageTokens = host.limits.messageBurst;
-    this.byteTokens = host.limits.byteBurst;
-    this.refilledAt = this.connectedAt;
+    this.#messageTokens = host.limits.messageBurst;
+    this.#byteTokens = host.limits.byteBurst;
+    this.#refilledAt = this.connectedAt;
   }
 
   /**
@@ -138,13 +138,13 @@ export class ServerClient implements Member {
     if (this.socket === null) {
       const outbox = (this.outbox ??= new Outbox(false));
       outbox.frame(message, true, seq);
-      if (outbox.bytes > this.host.limits.maxHeldBytes) this.overflow('held-too-much');
+      if (outbox.bytes > this.host.limits.maxHeldBytes) this.#overflow('held-too-much');
       return;
     }
     const outbox = this.outbox;
     const frame = outbox ? outbox.frame(message, false, seq) : encodeServerFrame(message);
     if (outbox && outbox.bytes > this.host.limits.maxHeldBytes) {
-      this.overflow('held-too-much');
+      this.#overflow('held-too-much');
       return;
     }
     this.write(frame);
@@ -160,7 +160,7 @@ export class ServerClient implements Member {
       process.nextTick(uncorked, this);
     }
     socket.send(frame);
-    if (socket.bufferedAmount > this.host.limits.maxQueuedBytes) this.overflow('slow-reader');
+    if (socket.bufferedAmount > this.host.limits.maxQueuedBytes) this.#overflow('slow-reader');
   }
 
   /**
@@ -170,17 +170,17 @@ export class ServerClient implements Member {
   takeFrame(size: number): boolean {
     const limits = this.host.limits;
     const now = Math.floor(performance.now());
-    const seconds = (now - this.refilledAt) / 1000;
-    this.refilledAt = now;
-    this.messageTokens = Math.min(limits.messageBurst, this.messageTokens + seconds * limits.messagesPerSecond);
-    this.byteTokens = Math.min(limits.byteBurst, this.byteTokens + seconds * limits.bytesPerSecond);
-    if (this.messageTokens < 1 || this.byteTokens < size) return false;
-    this.messageTokens -= 1;
-    this.byteTokens -= size;
+    const seconds = (now - this.#refilledAt) / 1000;
+    this.#refilledAt = now;
+    this.#messageTokens = Math.min(limits.messageBurst, this.#messageTokens + seconds * limits.messagesPerSecond);
+    this.#byteTokens = Math.min(limits.byteBurst, this.#byteTokens + seconds * limits.bytesPerSecond);
+    if (this.#messageTokens < 1 || this.#byteTokens < size) return false;
+    this.#messageTokens -= 1;
+    this.#byteTokens -= size;
     return true;
   }
 
-  private overflow(cause: Overflow): void {
+  #overflow(cause: Overflow): void {
     if (cause === 'held-too-much') this.doomed = true;
     // not now: this send may be one of a loop over the pool that giving up the client would change
     queueMicrotask(() => this.host.overflow(this, cause));

@@ -23,7 +23,7 @@ export interface MetricsSource {
 export class ServerMetrics {
   /** The registry, for an app that merges it into its own. */
   readonly registry = new Registry();
-  private readonly roundTrips: Histogram;
+  readonly #roundTrips: Histogram;
 
   constructor(source: MetricsSource, labels: { readonly node?: string } = {}) {
     if (labels.node) this.registry.setDefaultLabels({ node: labels.node });
@@ -62,7 +62,7 @@ export class ServerMetrics {
         for (const [reason, count] of Object.entries(source.stats().refusals)) this.inc({ reason }, count);
       },
     });
-    this.roundTrips = new Histogram({
+    this.#roundTrips = new Histogram({
       name: 'rtcpool_redis_round_trip_seconds',
       help: 'Round-trip time of the node\'s liveness refresh to Redis (cluster only)',
       buckets: ROUND_TRIP_BUCKETS,
@@ -72,7 +72,7 @@ export class ServerMetrics {
 
   /** One measured Redis round trip. */
   roundTrip(seconds: number): void {
-    this.roundTrips.observe(seconds);
+    this.#roundTrips.observe(seconds);
   }
 
   /** The metrics in Prometheus text format. */

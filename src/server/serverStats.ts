@@ -36,15 +36,15 @@ export interface ServerStats {
 
 /** Counts refusals by reason, for {@link ServerStats.refusals}. */
 export class RefusalCounts {
-  private readonly counts = new Map<string, number>();
+  readonly #counts = new Map<string, number>();
 
   /** Counts one refusal. */
   count(reason: string): void {
-    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.#counts.set(reason, (this.#counts.get(reason) ?? 0) + 1);
   }
 
   /** The counts so far. */
   snapshot(): { readonly [reason: string]: number } {
-    return Object.fromEntries(this.counts);
+    return Object.fromEntries(this.#counts);
   }
 }

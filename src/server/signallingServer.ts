@@ -58,27 +58,27 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
   /** Its Prometheus metrics (served at `/metrics` on its own HTTP server, or when `metrics` is true). */
   readonly metrics: ServerMetrics;
 
-  private readonly wss: WebSocketServer;
-  private readonly registry: PoolRegistry<ServerClient> | null;
-  private readonly clusterRegistry: ClusterRegistry | null;
-  private relays = 0;
+  readonly #wss: WebSocketServer;
+  readonly #registry: PoolRegistry<ServerClient> | null;
+  readonly #clusterRegistry: ClusterRegistry | null;
+  #relays = 0;
   /** The app's `request` listeners, when we route /metrics on its server: put back on close. */
-  private readonly appHandlers: Array<(...args: unknown[]) => void> | null;
-  private readonly sessions: ClientSessions;
-  private readonly refusals = new RefusalCounts();
-  private readonly admission: Admission;
-  private readonly edge: UpgradeEdge;
-  private readonly heartbeat: NodeJS.Timeout;
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly ownsServer: boolean;
+  readonly #appHandlers: Array<(...args: unknown[]) => void> | null;
+  readonly #sessions: ClientSessions;
+  readonly #refusals = new RefusalCounts();
+  readonly #admission: Admission;
+  readonly #edge: UpgradeEdge;
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly #sweeper: NodeJS.Timeout;
+  readonly #ownsServer: boolean;
 
   /** @internal use {@link createSignallingServer} */
   constructor(options: SignallingServerOptions = {}) {
     super();
     this.limits = resolveLimits(options.limits);
     this.path = options.path ?? '/';
-    this.ownsServer = options.server === undefined;
-    const servesMetrics = options.metrics ?? this.ownsServer;
+    this.#ownsServer = options.server === undefined;
+    const servesMetrics = options.metrics ?? this.#ownsServer;
     this.httpServer =
       options.server ??
       createServer((request, response) => {
@@ -86,25 +86,25 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
         else response.writeHead(404).end();
       });
     // on an app's server, only when asked: /metrics goes to us, and no longer to the app's handlers
-    this.appHandlers = options.server && options.metrics ? this.routeMetrics(options.server) : null;
+    this.#appHandlers = options.server && options.metrics ? this.#routeMetrics(options.server) : null;
     // we track clients ourselves: ws's own tracking costs a closure per socket. UTF-8 is checked
     // by the sessions, just before a frame is decoded (RFC 6455 §8.1: close 1007 when it is not),
     // so frames refused unread (rate, size) cost no scan; ws would scan every one
-    this.wss = new WebSocketServer({
+    this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       skipUTF8Validation: true,
       maxPayload: this.limits.maxFrameBytes * HARD_FRAME_CAP_FACTOR,
     });
-    this.admission = new Admission(this.limits, this.refusals);
+    this.#admission = new Admission(this.limits, this.#refusals);
     const events: RegistryEvents<ServerClient> = {
       onJoin: (pool, member) => this.emit('join', { pool, member: { id: member.id, description: member.description } }),
       onLeave: (pool, member) => this.emit('leave', { pool, member: { id: member.id, description: member.description } }),
-      mayCreate: (member) => this.admission.mayCreatePool(member),
-      onCreated: (pool, member) => this.admission.poolCreated(pool, member),
-      onRemoved: (pool) => this.admission.poolRemoved(pool),
+      mayCreate: (member) => this.#admission.mayCreatePool(member),
+      onCreated: (pool, member) => this.#admission.poolCreated(pool, member),
+      onRemoved: (pool) => this.#admission.poolRemoved(pool),
       relayed: () => {
-        this.relays += 1;
+        this.#relays += 1;
       },
       roundTrip: (seconds) => this.metrics.roundTrip(seconds),
     };
@@ -112,32 +112,32 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       throw new Error('cluster: give every node the same resume secret (resume: { secret }), or pass resume: false');
     }
     const clients = new Map<string, ServerClient>();
-    this.clusterRegistry = options.cluster ? new ClusterRegistry(options.cluster, this.limits, options.privatePools ?? false, events, clients) : null;
-    this.registry = this.clusterRegistry ? null : new PoolRegistry<ServerClient>(this.limits, options.privatePools ?? false, events);
-    this.cluster = this.clusterRegistry ? clusterView(this.clusterRegistry) : null;
-    this.metrics = new ServerMetrics({ stats: () => this.stats(), relays: () => this.relays }, { node: this.cluster?.node });
+    this.#clusterRegistry = options.cluster ? new ClusterRegistry(options.cluster, this.limits, options.privatePools ?? false, events, clients) : null;
+    this.#registry = this.#clusterRegistry ? null : new PoolRegistry<ServerClient>(this.limits, options.privatePools ?? false, events);
+    this.cluster = this.#clusterRegistry ? clusterView(this.#clusterRegistry) : null;
+    this.metrics = new ServerMetrics({ stats: () => this.stats(), relays: () => this.#relays }, { node: this.cluster?.node });
     if (options.turn) checkTurnOptions(options.turn);
     const tokens = options.resume === false ? null : new ResumeTokens(options.resume?.secret, options.resume?.tokenTtlMs);
     const handsOutIce = options.turn !== undefined || (options.iceServers?.length ?? 0) > 0;
-    this.sessions = new ClientSessions({
+    this.#sessions = new ClientSessions({
       limits: this.limits,
-      registry: this.clusterRegistry ?? this.registry!,
+      registry: this.#clusterRegistry ?? this.#registry!,
       clients,
-      refusals: this.refusals,
-      resumption: tokens === null ? null : (sockets) => this.resumption(tokens, sockets),
+      refusals: this.#refusals,
+      resumption: tokens === null ? null : (sockets) => this.#resumption(tokens, sockets),
       graceMs: options.resume === false ? 0 : (options.resume?.graceMs ?? DEFAULT_RESUME_GRACE_MS),
       describesOnResume: options.authenticate !== undefined,
-      release: (address) => this.admission.release(address),
+      release: (address) => this.#admission.release(address),
       iceServers: handsOutIce ? (id) => grantIceServers(options.turn, options.iceServers ?? [], id) : () => null,
     });
-    this.edge = new UpgradeEdge(options, this.path, this.ownsServer, this.wss, this.admission, this.refusals, (socket, grant, address) =>
-      this.sessions.accept(socket, grant, address),
+    this.#edge = new UpgradeEdge(options, this.path, this.#ownsServer, this.#wss, this.#admission, this.#refusals, (socket, grant, address) =>
+      this.#sessions.accept(socket, grant, address),
     );
-    this.httpServer.on('upgrade', this.edge.onUpgrade);
-    this.heartbeat = setInterval(() => this.sessions.beat(), options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-    this.heartbeat.unref();
-    this.sweeper = setInterval(() => this.sessions.sweep(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
+    this.httpServer.on('upgrade', this.#edge.onUpgrade);
+    this.#heartbeat = setInterval(() => this.#sessions.beat(), options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+    this.#heartbeat.unref();
+    this.#sweeper = setInterval(() => this.#sessions.sweep(), SWEEP_INTERVAL_MS);
+    this.#sweeper.unref();
   }
 
   /** The address the HTTP server listens on. */
@@ -159,12 +159,12 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
    * comes to exist. False when the server already holds `maxPools` pools.
    */
   createPool(name: string): boolean {
-    return this.local('createPool').create(name);
+    return this.#local('createPool').create(name);
   }
 
   /** Sends `rtc:stop` to every member of a pool and removes it (their resume tokens die with it); false if there is no such pool. */
   stop(pool: string): boolean {
-    return this.local('stop').stop(pool);
+    return this.#local('stop').stop(pool);
   }
 
   /**
@@ -172,15 +172,15 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
    * members of its pool. False if no client has that id.
    */
   describe(clientId: PeerId, description: PeerDescription): boolean {
-    const client = this.sessions.clients.get(clientId);
+    const client = this.#sessions.clients.get(clientId);
     if (!client) return false;
-    (this.clusterRegistry ?? this.registry!).describe(client, description);
+    (this.#clusterRegistry ?? this.#registry!).describe(client, description);
     return true;
   }
 
   /** Every pool and its members. */
   pools(): PoolInfo[] {
-    return this.local('pools').list();
+    return this.#local('pools').list();
   }
 
   /** The members of one pool, or null if there is no such pool. */
@@ -197,7 +197,7 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
     let away = 0;
     let heldBytes = 0;
     let queuedBytes = 0;
-    for (const client of this.sessions.clients.values()) {
+    for (const client of this.#sessions.clients.values()) {
       if (client.socket) {
         sockets += 1;
         queuedBytes += client.socket.bufferedAmount;
@@ -207,26 +207,26 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
       // a standing offer is held for the member too (a cluster keeps its members' in Redis)
       heldBytes += (client.outbox?.bytes ?? 0) + (client.standing?.description.sdp?.length ?? 0);
     }
-    const { pools, members } = (this.clusterRegistry ?? this.registry!).size();
+    const { pools, members } = (this.#clusterRegistry ?? this.#registry!).size();
     return {
       sockets,
-      connections: this.admission.connectionCount,
-      authenticating: this.edge.authenticating,
-      lingering: this.edge.lingering,
+      connections: this.#admission.connectionCount,
+      authenticating: this.#edge.authenticating,
+      lingering: this.#edge.lingering,
       pools,
       members,
       away,
       heldBytes,
       queuedBytes,
-      refusals: this.refusals.snapshot(),
+      refusals: this.#refusals.snapshot(),
     };
   }
 
   /** @internal connects a cluster node to Redis (createSignallingServer does it before listening) */
   async joinCluster(): Promise<void> {
-    if (!this.clusterRegistry) return;
+    if (!this.#clusterRegistry) return;
     try {
-      await this.clusterRegistry.link.start();
+      await this.#clusterRegistry.link.start();
     } catch (error) {
       await this.close().catch(() => {});
       throw error;
@@ -234,13 +234,13 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
   }
 
   /** Session resume: on a single server, of its own members; in a cluster, on any node. */
-  private resumption(tokens: ResumeTokens, sockets: ResumeSockets): SessionResumption {
-    if (this.clusterRegistry) return new ClusterResumption(tokens, this.clusterRegistry, sockets);
-    return new Resumption(tokens, { ...sockets, registry: this.registry! });
+  #resumption(tokens: ResumeTokens, sockets: ResumeSockets): SessionResumption {
+    if (this.#clusterRegistry) return new ClusterResumption(tokens, this.#clusterRegistry, sockets);
+    return new Resumption(tokens, { ...sockets, registry: this.#registry! });
   }
 
   /** Takes `/metrics` on an app's server: its request listeners get every other request. */
-  private routeMetrics(server: Server): Array<(...args: unknown[]) => void> {
+  #routeMetrics(server: Server): Array<(...args: unknown[]) => void> {
     const handlers = server.listeners('request') as Array<(...args: unknown[]) => void>;
     server.removeAllListeners('request');
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -251,26 +251,26 @@ export class SignallingServer extends EventEmitter<SignallingServerEvents> {
   }
 
   /** The single server's registry; in a cluster the app asks `server.cluster`, whose answers take a round trip. */
-  private local(method: string): PoolRegistry<ServerClient> {
-    if (!this.registry) throw new Error(`in a cluster, use server.cluster.${method}(), which asks Redis`);
-    return this.registry;
+  #local(method: string): PoolRegistry<ServerClient> {
+    if (!this.#registry) throw new Error(`in a cluster, use server.cluster.${method}(), which asks Redis`);
+    return this.#registry;
   }
 
   /** Disconnects every client and stops listening (the HTTP server too, if it is our own). */
   async close(): Promise<void> {
     // a node says goodbye first: its members leave their pools on every node at once
-    await this.clusterRegistry?.close();
-    clearInterval(this.heartbeat);
-    clearInterval(this.sweeper);
-    this.httpServer.off('upgrade', this.edge.onUpgrade);
-    if (this.appHandlers) {
+    await this.#clusterRegistry?.close();
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#sweeper);
+    this.httpServer.off('upgrade', this.#edge.onUpgrade);
+    if (this.#appHandlers) {
       this.httpServer.removeAllListeners('request');
-      for (const handler of this.appHandlers) this.httpServer.on('request', handler);
+      for (const handler of this.#appHandlers) this.httpServer.on('request', handler);
     }
-    this.edge.close();
-    this.sessions.closeAll();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    if (this.ownsServer && this.httpServer.listening) {
+    this.#edge.close();
+    this.#sessions.closeAll();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    if (this.#ownsServer && this.httpServer.listening) {
       await new Promise<void>((resolve, reject) => this.httpServer.close((err) => (err ? reject(err) : resolve())));
     }
   }

@@ -37,105 +37,120 @@ export function requestAddress(request: IncomingMessage, trustProxy: boolean): s
  * Every refusal is an HTTP status; nothing a request carries can throw out of here.
  */
 export class UpgradeEdge {
-  private readonly pending = new Set<Duplex>();
-  private readonly refused = new RefusedUpgrades();
-  private readonly timeoutMs: number;
+  readonly #pending = new Set<Duplex>();
+  readonly #refused = new RefusedUpgrades();
+  readonly #timeoutMs: number;
+
+  readonly #options: SignallingServerOptions;
+  readonly #path: string;
+  readonly #ownsServer: boolean;
+  readonly #wss: WebSocketServer;
+  readonly #admission: Admission;
+  readonly #refusals: RefusalCounts;
+  readonly #accept: (socket: WebSocket, grant: Grant, address: string) => void;
 
   constructor(
-    private readonly options: SignallingServerOptions,
-    private readonly path: string,
-    private readonly ownsServer: boolean,
-    private readonly wss: WebSocketServer,
-    private readonly admission: Admission,
-    private readonly refusals: RefusalCounts,
-    private readonly accept: (socket: WebSocket, grant: Grant, address: string) => void,
+    options: SignallingServerOptions,
+    path: string,
+    ownsServer: boolean,
+    wss: WebSocketServer,
+    admission: Admission,
+    refusals: RefusalCounts,
+    accept: (socket: WebSocket, grant: Grant, address: string) => void,
   ) {
-    this.timeoutMs = options.authenticateTimeoutMs ?? DEFAULT_AUTHENTICATE_TIMEOUT_MS;
+    this.#options = options;
+    this.#path = path;
+    this.#ownsServer = ownsServer;
+    this.#wss = wss;
+    this.#admission = admission;
+    this.#refusals = refusals;
+    this.#accept = accept;
+    this.#timeoutMs = options.authenticateTimeoutMs ?? DEFAULT_AUTHENTICATE_TIMEOUT_MS;
   }
 
   /** Upgrades waiting for the hook. */
   get authenticating(): number {
-    return this.pending.size;
+    return this.#pending.size;
   }
 
   /** Sockets of refused upgrades not closed yet (each for a bounded time). */
   get lingering(): number {
-    return this.refused.size;
+    return this.#refused.size;
   }
 
   /** The `upgrade` listener of the HTTP server. */
   readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const pathname = requestPathname(request.url);
     // no handler can route a URL that does not parse: it gets 400 even on a shared server
-    if (pathname !== null && pathname !== this.path) {
+    if (pathname !== null && pathname !== this.#path) {
       // on a shared server another handler may own this path, and this socket
-      if (this.ownsServer) this.refused.refuse(socket, 404);
+      if (this.#ownsServer) this.#refused.refuse(socket, 404);
       return;
     }
-    if (pathname === null) return this.refuse(socket, 400, 'bad-url');
+    if (pathname === null) return this.#refuse(socket, 400, 'bad-url');
     const origin = request.headers.origin;
-    if (this.options.origins && origin !== undefined && !this.options.origins.includes(origin)) {
-      return this.refuse(socket, 403, 'origin');
+    if (this.#options.origins && origin !== undefined && !this.#options.origins.includes(origin)) {
+      return this.#refuse(socket, 403, 'origin');
     }
-    const address = requestAddress(request, this.options.trustProxy ?? false);
-    const status = this.admission.connect(address);
-    if (status !== 0) return this.refused.refuse(socket, status);
+    const address = requestAddress(request, this.#options.trustProxy ?? false);
+    const status = this.#admission.connect(address);
+    if (status !== 0) return this.#refused.refuse(socket, status);
     // without a hook the upgrade is synchronous: no listener needs to wait on the raw socket
     // (each one would cost memory for as long as the socket lives)
-    if (!this.options.authenticate) return this.upgrade(request, socket, head, ANONYMOUS, address);
-    this.authenticate(request, socket, head, address);
+    if (!this.#options.authenticate) return this.#upgrade(request, socket, head, ANONYMOUS, address);
+    this.#authenticate(request, socket, head, address);
   };
 
   /** Ends every upgrade still waiting for the hook, and every refused one still open. */
   close(): void {
-    for (const socket of this.pending) socket.destroy();
-    this.pending.clear();
-    this.refused.close();
+    for (const socket of this.#pending) socket.destroy();
+    this.#pending.clear();
+    this.#refused.close();
   }
 
-  private authenticate(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+  #authenticate(request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     // while the hook runs, the raw socket may fail or go: neither may crash the server or leak its count
-    const release = (): void => this.admission.release(address);
+    const release = (): void => this.#admission.release(address);
     socket.on('error', destroyOnError);
     socket.once('close', release);
-    this.pending.add(socket);
+    this.#pending.add(socket);
     let settled = false;
     const settle = (grant: Grant | null, status: 401 | 503, reason: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      this.pending.delete(socket);
+      this.#pending.delete(socket);
       if (socket.destroyed) return;
-      if (grant === null) return this.refuse(socket, status, reason);
+      if (grant === null) return this.#refuse(socket, status, reason);
       socket.off('error', destroyOnError);
       socket.off('close', release);
-      this.upgrade(request, socket, head, grant, address);
+      this.#upgrade(request, socket, head, grant, address);
     };
-    const timer = setTimeout(() => settle(null, 503, 'authenticate-timeout'), this.timeoutMs);
+    const timer = setTimeout(() => settle(null, 503, 'authenticate-timeout'), this.#timeoutMs);
     const fail = (error: unknown): void => {
-      if (!settled) (this.options.log ?? console.warn)('rtcpool: the authenticate hook failed; the connection is refused (401)', error);
+      if (!settled) (this.#options.log ?? console.warn)('rtcpool: the authenticate hook failed; the connection is refused (401)', error);
       settle(null, 401, 'authenticate-failed');
     };
     try {
-      Promise.resolve(this.options.authenticate!(request)).then((result) => settle(grantOf(result), 401, 'unauthenticated'), fail);
+      Promise.resolve(this.#options.authenticate!(request)).then((result) => settle(grantOf(result), 401, 'unauthenticated'), fail);
     } catch (error) {
       fail(error);
     }
   }
 
   /** Hands the socket to ws; once it is a WebSocket, the sessions release its count when it closes. */
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, grant: Grant, address: string): void {
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, grant: Grant, address: string): void {
     let accepted = false;
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
       accepted = true;
-      this.accept(ws, grant, address);
+      this.#accept(ws, grant, address);
     });
     // ws refused the handshake itself (a bad key or version, a socket already half closed)
-    if (!accepted) this.admission.release(address);
+    if (!accepted) this.#admission.release(address);
   }
 
-  private refuse(socket: Duplex, status: number, reason: string): void {
-    this.refusals.count(reason);
-    this.refused.refuse(socket, status);
+  #refuse(socket: Duplex, status: number, reason: string): void {
+    this.#refusals.count(reason);
+    this.#refused.refuse(socket, status);
   }
 }

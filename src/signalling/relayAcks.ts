@@ -10,43 +10,47 @@ export const ACK_IDLE_MS = 250;
  * sends anything.
  */
 export class RelayAcks {
-  private last = 0;
-  private acked = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  #last = 0;
+  #acked = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  readonly #sendAck: (seq: number) => boolean;
 
   /** @param sendAck - sends `rtc:ack { seq }`; false when it could not (the transport is away) */
-  constructor(private readonly sendAck: (seq: number) => boolean) {}
+  constructor(sendAck: (seq: number) => boolean) {
+    this.#sendAck = sendAck;
+  }
 
   /** The highest relay number received in this membership; 0 for none. */
   get lastSeen(): number {
-    return this.last;
+    return this.#last;
   }
 
   /** Notes relay `seq`; false when it was received before (a duplicate to drop). */
   receive(seq: number): boolean {
-    if (seq <= this.last) return false;
-    this.last = seq;
-    if (this.last - this.acked >= ACK_EVERY_MESSAGES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), ACK_IDLE_MS);
+    if (seq <= this.#last) return false;
+    this.#last = seq;
+    if (this.#last - this.#acked >= ACK_EVERY_MESSAGES) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), ACK_IDLE_MS);
     return true;
   }
 
   /** A new membership (`rtc:joined`): the server numbers from 1 again. */
   reset(): void {
     this.stop();
-    this.last = 0;
-    this.acked = 0;
+    this.#last = 0;
+    this.#acked = 0;
   }
 
   /** Stops the idle timer (the channel is closing). */
   stop(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
-  private flush(): void {
+  #flush(): void {
     this.stop();
     // if it cannot go now, the next rtc:resume says how far we got
-    if (this.last > this.acked && this.sendAck(this.last)) this.acked = this.last;
+    if (this.#last > this.#acked && this.#sendAck(this.#last)) this.#acked = this.#last;
   }
 }

@@ -53,8 +53,8 @@ export class Signalling extends ListenedEventTarget {
   private readonly messages = new Subject<ServerMessage>();
   private readonly errors = new Subject<RtcPoolError>();
   private readonly subscription = new Subscription();
-  private readonly acks = new RelayAcks((seq) => this.sendAck(seq));
-  private open = false;
+  readonly #acks = new RelayAcks((seq) => this.#sendAck(seq));
+  #open = false;
 
   /** Every valid ssp v2 message from the server. Hot; completes on `close()`. */
   readonly messages$: Observable<ServerMessage> = this.messages.asObservable();
@@ -67,14 +67,14 @@ export class Signalling extends ListenedEventTarget {
   constructor(readonly transceiver: TransceiverLike) {
     super();
     this.state$ = transceiver.state$ ?? new Observable<TransportState>((subscriber) => subscriber.next('open'));
-    this.subscription.add(this.state$.subscribe((state) => (this.open = state === 'open')));
+    this.subscription.add(this.state$.subscribe((state) => (this.#open = state === 'open')));
     const events$ = transceiver.events$;
     if (events$) {
-      this.subscription.add(events$.subscribe((event) => this.receive(event.type, event.data)));
+      this.subscription.add(events$.subscribe((event) => this.#receive(event.type, event.data)));
     } else {
       // a 3.x transceiver only dispatches: listen to the types we know, plus its errors
       for (const type of [...Object.keys(LEGACY_EVENT_NAMES), 'rtc:error', 'error']) {
-        const listener = (event: Event): void => this.receive(type, (event as CustomEvent).detail);
+        const listener = (event: Event): void => this.#receive(type, (event as CustomEvent).detail);
         transceiver.addEventListener(type, listener);
         this.subscription.add(() => transceiver.removeEventListener(type, listener));
       }
@@ -86,7 +86,7 @@ export class Signalling extends ListenedEventTarget {
    * `last`; 0 when the server numbers nothing.
    */
   get lastSeen(): number {
-    return this.acks.lastSeen;
+    return this.#acks.lastSeen;
   }
 
   /** Sends one event through the transceiver; `rtc:join` and `rtc:resume` ask for numbered relays. */
@@ -96,14 +96,14 @@ export class Signalling extends ListenedEventTarget {
 
   /** Closes the transceiver and completes every stream. */
   close(): void {
-    this.acks.stop();
+    this.#acks.stop();
     this.subscription.unsubscribe();
     this.transceiver.close();
     this.messages.complete();
     this.errors.complete();
   }
 
-  private receive(type: string, data: unknown): void {
+  #receive(type: string, data: unknown): void {
     if (type === 'error') {
       const detail = (data ?? {}) as { reason?: unknown; message?: unknown };
       const reason = typeof detail.reason === 'string' ? detail.reason : 'bad-frame';
@@ -113,10 +113,10 @@ export class Signalling extends ListenedEventTarget {
     }
     const seq = sequenceOf(data);
     // a relay replayed after a resume that arrived before the outage
-    if (seq !== null && !this.acks.receive(seq)) return;
+    if (seq !== null && !this.#acks.receive(seq)) return;
     const parsed = parseServerMessage(type, data);
     if (parsed.kind === 'foreign') return;
-    if (parsed.kind === 'message' && parsed.message.type === 'rtc:joined') this.acks.reset();
+    if (parsed.kind === 'message' && parsed.message.type === 'rtc:joined') this.#acks.reset();
     if (parsed.kind === 'invalid') {
       this.errors.next(new RtcPoolError('protocol', parsed.detail, { reason: parsed.reason }));
       return;
@@ -126,8 +126,8 @@ export class Signalling extends ListenedEventTarget {
     if (legacy && this.isListened(legacy)) this.dispatchEvent(new CustomEvent(legacy, { detail: parsed.message.data }));
   }
 
-  private sendAck(seq: number): boolean {
-    if (!this.open) return false;
+  #sendAck(seq: number): boolean {
+    if (!this.#open) return false;
     try {
       this.transceiver.send('rtc:ack', { seq });
       return true;

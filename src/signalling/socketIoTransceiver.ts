@@ -37,9 +37,9 @@ export class SocketIoTransceiver extends Transceiver {
   /** @param socket - a socket returned by socket.io-client's `io()` */
   constructor(readonly socket: SocketIoLike) {
     super(socket.connected ? 'open' : 'connecting');
-    socket.onAny(this.onAny);
-    socket.on('connect', this.onConnect);
-    socket.on('disconnect', this.onDisconnect);
+    socket.onAny(this.#onAny);
+    socket.on('connect', this.#onConnect);
+    socket.on('disconnect', this.#onDisconnect);
   }
 
   /** Emits one event. */
@@ -50,14 +50,14 @@ export class SocketIoTransceiver extends Transceiver {
   /** Closes the socket and removes every listener this transceiver added. */
   close(): void {
     if (this.state === 'closed') return;
-    this.socket.offAny(this.onAny);
-    this.socket.off('connect', this.onConnect);
-    this.socket.off('disconnect', this.onDisconnect);
+    this.socket.offAny(this.#onAny);
+    this.socket.off('connect', this.#onConnect);
+    this.socket.off('disconnect', this.#onDisconnect);
     this.socket.close();
     this.closed();
   }
 
-  private readonly onAny = (type: string, data?: unknown): void => {
+  readonly #onAny = (type: string, data?: unknown): void => {
     if (!isObject(data)) {
       this.dispatchEvent(new CustomEvent('error', { detail: { reason: 'bad-frame', message: `event '${type}' carries no object data` } }));
       return;
@@ -66,6 +66,6 @@ export class SocketIoTransceiver extends Transceiver {
   };
 
   // socket.io reconnects by itself; 'connecting' says signalling is away meanwhile
-  private readonly onConnect = (): void => this.setState('open');
-  private readonly onDisconnect = (): void => this.setState('connecting');
+  readonly #onConnect = (): void => this.setState('open');
+  readonly #onDisconnect = (): void => this.setState('connecting');
 }

@@ -59,7 +59,7 @@ export abstract class Transceiver extends ListenedEventTarget {
   }
 
   override dispatchEvent(event: Event): boolean {
-    if (event instanceof CustomEvent) this.emitReceived(event.type, event.detail);
+    if (event instanceof CustomEvent) this.#emitReceived(event.type, event.detail);
     return super.dispatchEvent(event);
   }
 
@@ -81,12 +81,12 @@ export abstract class Transceiver extends ListenedEventTarget {
       return;
     }
     // the same as dispatching it, without a CustomEvent when no listener would see one
-    this.emitReceived(decoded.type, decoded.data);
+    this.#emitReceived(decoded.type, decoded.data);
     if (this.isListened(decoded.type)) super.dispatchEvent(new CustomEvent(decoded.type, { detail: decoded.data }));
   }
 
   /** Puts one received event on `events$` (until the transport is closed for good). */
-  private emitReceived(type: string, data: unknown): void {
+  #emitReceived(type: string, data: unknown): void {
     if (!this.received.closed) this.received.next({ type, data });
   }
 

@@ -73,14 +73,17 @@ export type WebSocketTarget = WebSocketLike | string | URL | readonly (string | 
  * ```
  */
 export class WebSocketTransceiver extends Transceiver {
-  private current: WebSocketLike;
+  #current: WebSocketLike;
+
   /** The URLs reconnects cycle through; the socket's own URL when given a socket. */
-  private readonly urls: readonly string[];
-  private urlIndex = 0;
-  private queue: string[] = [];
-  private attempt = 0;
-  private retry: ReturnType<typeof setTimeout> | null = null;
-  private ended = false;
+  readonly #urls: readonly string[];
+  #urlIndex = 0;
+  #queue: string[] = [];
+  #attempt = 0;
+  #retry: ReturnType<typeof setTimeout> | null = null;
+  #ended = false;
+
+  readonly #options: WebSocketTransceiverOptions;
 
   /**
    * @param socket - an open or connecting WebSocket; or the URL to open one at (a reconnect opens
@@ -91,7 +94,7 @@ export class WebSocketTransceiver extends Transceiver {
    */
   constructor(
     socket: WebSocketTarget,
-    private readonly options: WebSocketTransceiverOptions = {},
+    options: WebSocketTransceiverOptions = {},
   ) {
     const urls = isSocket(socket) ? [socket.url] : (Array.isArray(socket) ? socket : [socket]).map(String);
     if (urls.length === 0) throw new RtcPoolError('bad-argument', 'a WebSocket transceiver needs at least one URL');
@@ -99,17 +102,18 @@ export class WebSocketTransceiver extends Transceiver {
     // zone: frames never wake an Angular app, only the pool's public emissions do
     const ws = isSocket(socket) ? socket : runOutsideZone(() => openSocket(urls[0]!, options));
     super(ws.readyState === OPEN ? 'open' : 'connecting');
-    this.urls = urls;
-    this.current = ws;
+    this.#options = options;
+    this.#urls = urls;
+    this.#current = ws;
     runOutsideZone(() => {
-      this.attach(ws);
-      if (ws.readyState >= CLOSING) this.onClose();
+      this.#attach(ws);
+      if (ws.readyState >= CLOSING) this.#onClose();
     });
   }
 
   /** The socket in use now (a new one after each reconnect). */
   get socket(): WebSocketLike {
-    return this.current;
+    return this.#current;
   }
 
   /**
@@ -117,84 +121,84 @@ export class WebSocketTransceiver extends Transceiver {
    * @throws {@link RtcPoolError} `closed` once closed for good; `transport` when the queue is full
    */
   send(type: string, data: object): void {
-    if (this.ended) throw new RtcPoolError('closed', `cannot send ${type}: the WebSocket transceiver is closed`);
+    if (this.#ended) throw new RtcPoolError('closed', `cannot send ${type}: the WebSocket transceiver is closed`);
     const frame = encodeFrame(type, data);
-    if (this.current.readyState === OPEN) {
-      this.current.send(frame);
+    if (this.#current.readyState === OPEN) {
+      this.#current.send(frame);
       return;
     }
-    if (this.queue.length >= MAX_QUEUED_FRAMES) {
+    if (this.#queue.length >= MAX_QUEUED_FRAMES) {
       throw new RtcPoolError('transport', `cannot send ${type}: ${MAX_QUEUED_FRAMES} frames are already waiting for the socket`);
     }
-    this.queue.push(frame);
+    this.#queue.push(frame);
   }
 
   /** Closes the socket for good, and removes every listener and timer this transceiver added. */
   close(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.retry) clearTimeout(this.retry);
-    this.detach(this.current);
-    this.current.close();
-    this.queue = [];
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#detach(this.#current);
+    this.#current.close();
+    this.#queue = [];
     this.closed();
   }
 
-  private attach(ws: WebSocketLike): void {
-    ws.addEventListener('open', this.onOpen);
-    ws.addEventListener('message', this.onMessage);
-    ws.addEventListener('error', this.onError);
-    ws.addEventListener('close', this.onClose);
+  #attach(ws: WebSocketLike): void {
+    ws.addEventListener('open', this.#onOpen);
+    ws.addEventListener('message', this.#onMessage);
+    ws.addEventListener('error', this.#onError);
+    ws.addEventListener('close', this.#onClose);
   }
 
-  private detach(ws: WebSocketLike): void {
-    ws.removeEventListener('open', this.onOpen);
-    ws.removeEventListener('message', this.onMessage);
-    ws.removeEventListener('error', this.onError);
-    ws.removeEventListener('close', this.onClose);
+  #detach(ws: WebSocketLike): void {
+    ws.removeEventListener('open', this.#onOpen);
+    ws.removeEventListener('message', this.#onMessage);
+    ws.removeEventListener('error', this.#onError);
+    ws.removeEventListener('close', this.#onClose);
   }
 
-  private readonly onOpen = (): void => {
-    this.attempt = 0;
+  readonly #onOpen = (): void => {
+    this.#attempt = 0;
     // say 'open' first: whoever listens (the pool resuming its session) speaks before the queue
     this.setState('open');
-    const queued = this.queue;
-    this.queue = [];
-    for (const frame of queued) this.current.send(frame);
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const frame of queued) this.#current.send(frame);
   };
 
-  private readonly onMessage = (event: object): void => this.receiveFrame((event as { readonly data: unknown }).data);
+  readonly #onMessage = (event: object): void => this.receiveFrame((event as { readonly data: unknown }).data);
 
-  private readonly onError = (): void => {
+  readonly #onError = (): void => {
     this.dispatchEvent(new CustomEvent('error', { detail: { reason: 'transport', message: 'the WebSocket failed' } }));
   };
 
-  private readonly onClose = (): void => {
-    if (this.ended) return;
-    this.detach(this.current);
-    const reconnect = this.options.reconnect;
-    if (reconnect === false || this.attempt >= (reconnect?.maxAttempts ?? Infinity)) {
-      this.ended = true;
-      this.queue = [];
+  readonly #onClose = (): void => {
+    if (this.#ended) return;
+    this.#detach(this.#current);
+    const reconnect = this.#options.reconnect;
+    if (reconnect === false || this.#attempt >= (reconnect?.maxAttempts ?? Infinity)) {
+      this.#ended = true;
+      this.#queue = [];
       this.closed();
       return;
     }
     this.setState(this.state === 'connecting' ? 'connecting' : 'reconnecting');
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      this.attempt += 1;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      this.#attempt += 1;
       // the next server of a cluster: this one may be the one that went away
-      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
       try {
-        this.current = openSocket(this.urls[this.urlIndex]!, this.options);
+        this.#current = openSocket(this.#urls[this.#urlIndex]!, this.#options);
       } catch (error) {
         // a URL the WebSocket class refuses: say so, and try the next one after the backoff
-        this.dispatchEvent(new CustomEvent('error', { detail: { reason: 'transport', message: `cannot open ${this.urls[this.urlIndex]}: ${String(error)}` } }));
-        this.onClose();
+        this.dispatchEvent(new CustomEvent('error', { detail: { reason: 'transport', message: `cannot open ${this.#urls[this.#urlIndex]}: ${String(error)}` } }));
+        this.#onClose();
         return;
       }
-      this.attach(this.current);
-    }, backoffDelay(this.attempt, reconnect));
+      this.#attach(this.#current);
+    }, backoffDelay(this.#attempt, reconnect));
   };
 }
 

@@ -15,13 +15,16 @@ export interface TestHubOptions {
 
 /** A transceiver connected to a {@link TestHub}: what a pool under test signals over. */
 export class HubTransceiver extends Transceiver {
+  readonly #hub: TestHub;
+
   /** @internal made by {@link TestHub.transceiver} */
   constructor(
-    private readonly hub: TestHub,
+    hub: TestHub,
     /** @internal the member this transceiver speaks for */
     readonly member: Member,
   ) {
     super('open');
+    this.#hub = hub;
   }
 
   /** The id the hub gave this transceiver's member (the pool's `id` once joined). */
@@ -33,13 +36,13 @@ export class HubTransceiver extends Transceiver {
   send(type: string, data: object): void {
     if (this.state === 'closed') throw new Error(`cannot send ${type}: the hub transceiver is closed`);
     const frame = encodeFrame(type, data);
-    queueMicrotask(() => this.hub.receive(this, frame));
+    queueMicrotask(() => this.#hub.receive(this, frame));
   }
 
   /** Leaves the hub: the member's pool gets `rtc:close`. */
   close(): void {
     if (this.state === 'closed') return;
-    this.hub.disconnect(this);
+    this.#hub.disconnect(this);
     this.closed();
   }
 
@@ -70,13 +73,13 @@ export class HubTransceiver extends Transceiver {
  * ```
  */
 export class TestHub {
-  private readonly registry: PoolRegistry;
-  private readonly members = new Map<PeerId, HubTransceiver>();
-  private readonly limits: ServerLimits;
+  readonly #registry: PoolRegistry;
+  readonly #members = new Map<PeerId, HubTransceiver>();
+  readonly #limits: ServerLimits;
 
   constructor(options: TestHubOptions = {}) {
-    this.limits = resolveLimits(options.limits);
-    this.registry = new PoolRegistry(this.limits, options.privatePools ?? false, {
+    this.#limits = resolveLimits(options.limits);
+    this.#registry = new PoolRegistry(this.#limits, options.privatePools ?? false, {
       onJoin: () => undefined,
       onLeave: () => undefined,
     });
@@ -93,35 +96,35 @@ export class TestHub {
       standing: null,
       send: (message: ServerMessage) => {
         const frame = encodeFrame(message.type, message.data);
-        queueMicrotask(() => this.members.get(member.id)?.deliver(frame));
+        queueMicrotask(() => this.#members.get(member.id)?.deliver(frame));
       },
     };
     const transceiver = new HubTransceiver(this, member);
-    this.members.set(member.id, transceiver);
+    this.#members.set(member.id, transceiver);
     return transceiver;
   }
 
   /** Creates a pool that stays while empty (the only way to make one in private mode). */
   createPool(name: string): boolean {
-    return this.registry.create(name);
+    return this.#registry.create(name);
   }
 
   /** Sets a member's description and sends `rtc:describe` to the rest of its pool. */
   describe(id: PeerId, description: PeerDescription): boolean {
-    const transceiver = this.members.get(id);
+    const transceiver = this.#members.get(id);
     if (!transceiver) return false;
-    this.registry.describe(transceiver.member, description);
+    this.#registry.describe(transceiver.member, description);
     return true;
   }
 
   /** Sends `rtc:stop` to every member of a pool and removes it. */
   stop(pool: string): boolean {
-    return this.registry.stop(pool);
+    return this.#registry.stop(pool);
   }
 
   /** Delivers a raw frame to one member as if the server had sent it (garbage included). */
   inject(id: PeerId, frame: string): boolean {
-    const transceiver = this.members.get(id);
+    const transceiver = this.#members.get(id);
     if (!transceiver) return false;
     queueMicrotask(() => transceiver.deliver(frame));
     return true;
@@ -129,27 +132,27 @@ export class TestHub {
 
   /** Every pool and its members. */
   pools(): PoolInfo[] {
-    return this.registry.list();
+    return this.#registry.list();
   }
 
   /** @internal one frame from a member */
   receive(from: HubTransceiver, frame: string): void {
-    if (!this.members.has(from.member.id)) return;
+    if (!this.#members.has(from.member.id)) return;
     const refuse = (reason: string, message: string): void => from.member.send({ type: 'rtc:error', data: { reason, message } });
-    const parsed = parseClientFrame(frame, this.limits.maxFrameBytes);
+    const parsed = parseClientFrame(frame, this.#limits.maxFrameBytes);
     if (parsed.kind === 'foreign') return;
     if (parsed.kind === 'invalid') return refuse(parsed.reason, parsed.detail);
     if (parsed.message.type === 'rtc:resume') return refuse('unknown-type', 'the test hub does not resume sessions');
     // the hub never numbers what it delivers, so there is nothing to acknowledge
     if (parsed.message.type === 'rtc:ack') return;
     if (parsed.message.type === 'rtc:ice-servers') return refuse('unknown-type', 'the test hub hands out no ICE servers');
-    const refusal = this.registry.handle(from.member, parsed.message);
+    const refusal = this.#registry.handle(from.member, parsed.message);
     if (refusal) refuse(refusal.reason, refusal.message);
   }
 
   /** @internal a member's transceiver closed */
   disconnect(transceiver: HubTransceiver): void {
-    this.members.delete(transceiver.member.id);
-    this.registry.leave(transceiver.member);
+    this.#members.delete(transceiver.member.id);
+    this.#registry.leave(transceiver.member);
   }
 }

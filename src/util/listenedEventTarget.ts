@@ -9,15 +9,15 @@
  * rare dispatch it could save.
  */
 export class ListenedEventTarget extends EventTarget {
-  private readonly listened = new Set<string>();
+  readonly #listened = new Set<string>();
 
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
-    this.listened.add(type);
+    this.#listened.add(type);
     super.addEventListener(type, listener, options);
   }
 
   /** True when a listener was ever added for `type`. */
   protected isListened(type: string): boolean {
-    return this.listened.has(type);
+    return this.#listened.has(type);
   }
 }

@@ -36,66 +36,75 @@ export interface InboxResumption {
 export class ClusterRegistry {
   /** The node's link to Redis. */
   readonly link: ClusterLink;
-  private readonly seats = new Map<PeerId, Seat>();
+  readonly #seats = new Map<PeerId, Seat>();
   /** Joins sent and not answered: what their pool sends meanwhile waits for `rtc:joined`. */
-  private readonly joining = new Map<PeerId, { readonly pool: string; readonly early: Numbered[] }>();
+  readonly #joining = new Map<PeerId, { readonly pool: string; readonly early: Numbered[] }>();
   /** Pools this node created with createPool (kept while empty): put back too. */
-  private readonly createdHere = new Map<string, string>();
+  readonly #createdHere = new Map<string, string>();
   /** Sockets whose `rtc:resume` is on its way: what they send meanwhile waits for it. */
-  private readonly resumes = new Map<ServerClient, Promise<unknown>>();
+  readonly #resumes = new Map<ServerClient, Promise<unknown>>();
   /** Session resume, when on. */
   resumption: InboxResumption | null = null;
 
+  readonly #limits: ServerLimits;
+  readonly #privatePools: boolean;
+  readonly #events: RegistryEvents<ServerClient>;
+  readonly #clients: Map<PeerId, ServerClient>;
+
   constructor(
     options: ClusterOptions,
-    private readonly limits: ServerLimits,
-    private readonly privatePools: boolean,
-    private readonly events: RegistryEvents<ServerClient>,
-    private readonly clients: Map<PeerId, ServerClient>,
+    limits: ServerLimits,
+    privatePools: boolean,
+    events: RegistryEvents<ServerClient>,
+    clients: Map<PeerId, ServerClient>,
   ) {
+    this.#limits = limits;
+    this.#privatePools = privatePools;
+    this.#events = events;
+    this.#clients = clients;
     this.link = new ClusterLink(options, {
-      restoreArgs: () => this.restoreArgs(),
-      stopped: (ids) => ids.forEach((id) => this.stopLocal(id)),
-      deliver: (fields) => this.deliver(fields),
-      roundTrip: (seconds) => this.events.roundTrip?.(seconds),
+      restoreArgs: () => this.#restoreArgs(),
+      stopped: (ids) => ids.forEach((id) => this.#stopLocal(id)),
+      deliver: (fields) => this.#deliver(fields),
+      roundTrip: (seconds) => this.#events.roundTrip?.(seconds),
     });
   }
 
   /** This node's members, and the pools they are in. */
   size(): { readonly pools: number; readonly members: number } {
     const pools = new Set<string>();
-    for (const client of this.clients.values()) if (client.pool !== null) pools.add(client.pool);
-    return { pools: pools.size, members: this.seats.size };
+    for (const client of this.#clients.values()) if (client.pool !== null) pools.add(client.pool);
+    return { pools: pools.size, members: this.#seats.size };
   }
 
   /** Applies one validated client message; resolves with the refusal to answer, if any. */
   handle(member: ServerClient, message: PoolMessage): Promise<Refusal | null> {
-    const resume = member.pool === null ? this.resumes.get(member) : undefined;
+    const resume = member.pool === null ? this.#resumes.get(member) : undefined;
     if (resume) return resume.then(() => this.handle(member, message));
     switch (message.type) {
       case 'rtc:join':
-        return this.join(member, message.data.pool, joinAsks(message.data));
+        return this.#join(member, message.data.pool, joinAsks(message.data));
       case 'rtc:standing':
-        return this.stand(member, message.data);
+        return this.#stand(member, message.data);
       case 'rtc:sdp':
-        return this.relay(member, message.data.to, { type: 'rtc:sdp', data: { peer: member.id, description: message.data.description } });
+        return this.#relay(member, message.data.to, { type: 'rtc:sdp', data: { peer: member.id, description: message.data.description } });
       case 'rtc:candidate':
-        return this.relay(member, message.data.for, { type: 'rtc:candidate', data: { from: member.id, candidate: message.data.candidate } });
+        return this.#relay(member, message.data.for, { type: 'rtc:candidate', data: { from: member.id, candidate: message.data.candidate } });
     }
   }
 
   /** Takes a member out of its pool, cluster-wide (rtc:close to the others, on every node). */
   leave(member: ServerClient): void {
     const name = member.pool;
-    this.seats.delete(member.id);
+    this.#seats.delete(member.id);
     // sent even when no join was answered yet: one may be on its way, and this runs after it
-    if (name !== null || this.joining.has(member.id)) {
+    if (name !== null || this.#joining.has(member.id)) {
       void this.link.run('rtcLeave', [member.id, this.link.node], true).catch(() => {});
     }
-    this.joining.delete(member.id);
+    this.#joining.delete(member.id);
     if (name === null) return;
     member.pool = null;
-    this.events.onLeave(name, member);
+    this.#events.onLeave(name, member);
   }
 
   /** The member saw every numbered message up to `seq`: Redis stops keeping them for it. */
@@ -114,14 +123,14 @@ export class ClusterRegistry {
   /** Creates a pool that stays until stopped; false when the cluster holds `maxPools`. */
   async create(name: string): Promise<boolean> {
     const instance = randomUUID();
-    const made = (await this.link.run('rtcCreate', [name, this.limits.maxPools, instance])) === 1;
-    if (made) this.createdHere.set(name, instance);
+    const made = (await this.link.run('rtcCreate', [name, this.#limits.maxPools, instance])) === 1;
+    if (made) this.#createdHere.set(name, instance);
     return made;
   }
 
   /** rtc:stop to every member of the pool, on every node; false if there is no such pool. */
   async stop(name: string): Promise<boolean> {
-    this.createdHere.delete(name);
+    this.#createdHere.delete(name);
     return (await this.link.run('rtcStop', [name])) === 1;
   }
 
@@ -133,13 +142,13 @@ export class ClusterRegistry {
 
   /** The seat of a member of this node. */
   seatOf(id: PeerId): Seat | undefined {
-    return this.seats.get(id);
+    return this.#seats.get(id);
   }
 
   /** A member resumed on this node (`seat`), or moved away from it (undefined). */
   seat(id: PeerId, seat: Seat | undefined): void {
-    if (seat) this.seats.set(id, seat);
-    else this.seats.delete(id);
+    if (seat) this.#seats.set(id, seat);
+    else this.#seats.delete(id);
   }
 
   /** `fresh` sent `rtc:resume`: its other messages wait until `done` settles. */
@@ -148,20 +157,20 @@ export class ClusterRegistry {
       () => undefined,
       () => undefined,
     );
-    this.resumes.set(fresh, settled);
-    void settled.then(() => this.resumes.delete(fresh));
+    this.#resumes.set(fresh, settled);
+    void settled.then(() => this.#resumes.delete(fresh));
   }
 
   /** A message for a member of this node, as the inbox delivers it, with its number (0 for none). */
   deliverTo(id: PeerId, pool: string, message: ServerMessage, seq: number): void {
-    const client = this.clients.get(id);
+    const client = this.#clients.get(id);
     if (!client) return;
-    const pending = this.joining.get(id);
+    const pending = this.#joining.get(id);
     if (client.pool !== pool) {
       if (pending?.pool === pool) pending.early.push([message, seq]);
       return;
     }
-    if (message.type === 'rtc:stop') this.stopLocal(id);
+    if (message.type === 'rtc:stop') this.#stopLocal(id);
     client.send(message, seq);
   }
 
@@ -171,7 +180,7 @@ export class ClusterRegistry {
   }
 
   /** A member's standing offer goes to Redis; the member hears `rtc:standing` through its node's inbox. */
-  private async stand(member: ServerClient, offer: StandingOffer): Promise<Refusal | null> {
+  async #stand(member: ServerClient, offer: StandingOffer): Promise<Refusal | null> {
     const refusal = standingRefusal(member);
     if (refusal) return refusal;
     let status: unknown;
@@ -183,10 +192,10 @@ export class ClusterRegistry {
     return status === 'ok' ? null : refuse('not-joined', 'join a pool before keeping a standing offer');
   }
 
-  private async join(member: ServerClient, name: string, asks: JoinAsks): Promise<Refusal | null> {
-    if (member.pool !== null || this.joining.has(member.id)) return refuse('already-joined', `already a member of pool '${member.pool ?? name}'`);
+  async #join(member: ServerClient, name: string, asks: JoinAsks): Promise<Refusal | null> {
+    if (member.pool !== null || this.#joining.has(member.id)) return refuse('already-joined', `already a member of pool '${member.pool ?? name}'`);
     const pending = { pool: name, early: [] as Numbered[] };
-    this.joining.set(member.id, pending);
+    this.#joining.set(member.id, pending);
     // the nonce of the member's first resume token: Redis keeps it, so any node can check a token
     member.nonce = randomTag();
     let reply: string[];
@@ -197,11 +206,11 @@ export class ClusterRegistry {
         name,
         JSON.stringify(member.description),
         member.address,
-        this.privatePools ? 1 : 0,
-        this.limits.maxPools,
-        this.limits.maxMembersPerPool,
-        this.limits.maxPoolsPerAddress,
-        this.limits.maxPoolsPerConnection,
+        this.#privatePools ? 1 : 0,
+        this.#limits.maxPools,
+        this.#limits.maxMembersPerPool,
+        this.#limits.maxPoolsPerAddress,
+        this.#limits.maxPoolsPerConnection,
         randomUUID(),
         member.nonce,
         // numbered in Redis, so that what it has not acknowledged outlives this node
@@ -211,17 +220,17 @@ export class ClusterRegistry {
         asks.offer ? JSON.stringify(asks.offer) : '',
       ])) as string[];
     } catch {
-      this.joining.delete(member.id);
+      this.#joining.delete(member.id);
       member.nonce = null;
       return UNAVAILABLE;
     }
     // left while the join was on its way: its leave runs after it in Redis
-    if (this.joining.get(member.id) !== pending || this.clients.get(member.id) !== member) return null;
-    this.joining.delete(member.id);
+    if (this.#joining.get(member.id) !== pending || this.#clients.get(member.id) !== member) return null;
+    this.#joining.delete(member.id);
     const [status, detail] = reply as [string, string];
     if (status !== 'ok') {
       member.nonce = null;
-      return refusalOf(status as ServerReason, detail, name, this.limits);
+      return refusalOf(status as ServerReason, detail, name, this.#limits);
     }
     const [, instance, created, offerers, taken, ...descs] = reply as [string, string, string, string, string, ...string[]];
     member.pool = name;
@@ -229,7 +238,7 @@ export class ClusterRegistry {
     member.takesStanding = asks.standing;
     const standingOffers: { [peer: PeerId]: SdpDescription } = {};
     for (const [id, offer] of Object.entries(JSON.parse(taken) as Record<PeerId, StandingOffer>)) standingOffers[id] = offer.description;
-    this.seats.set(member.id, { instance, created });
+    this.#seats.set(member.id, { instance, created });
     const others = membersOf(descs);
     member.send({
       type: 'rtc:joined',
@@ -243,11 +252,11 @@ export class ClusterRegistry {
       },
     });
     for (const [message, seq] of pending.early) member.send(message, seq);
-    this.events.onJoin(name, member);
+    this.#events.onJoin(name, member);
     return null;
   }
 
-  private async relay(member: ServerClient, to: PeerId, message: ServerMessage): Promise<Refusal | null> {
+  async #relay(member: ServerClient, to: PeerId, message: ServerMessage): Promise<Refusal | null> {
     let status: unknown;
     try {
       status = await this.link.run('rtcRelay', [member.id, to, JSON.stringify(message)]);
@@ -255,14 +264,14 @@ export class ClusterRegistry {
       return UNAVAILABLE;
     }
     if (status === 'ok') {
-      this.events.relayed?.();
+      this.#events.relayed?.();
       return null;
     }
     return status === 'not-joined' ? refuse('not-joined', 'join a pool before signalling') : refuse('unknown-peer', `no peer '${to}' in this pool`);
   }
 
   /** One inbox entry: a message for some of this node's members. */
-  private deliver(fields: readonly string[]): void {
+  #deliver(fields: readonly string[]): void {
     let to = '';
     let pool = '';
     let raw = '';
@@ -295,20 +304,20 @@ export class ClusterRegistry {
   }
 
   /** The pool of member `id` was stopped: it is no longer a member (the rtc:stop is sent by the caller). */
-  private stopLocal(id: PeerId): void {
-    const client = this.clients.get(id);
-    this.seats.delete(id);
+  #stopLocal(id: PeerId): void {
+    const client = this.#clients.get(id);
+    this.#seats.delete(id);
     if (!client || client.pool === null) return;
     const name = client.pool;
     client.pool = null;
-    this.events.onLeave(name, client);
+    this.#events.onLeave(name, client);
   }
 
-  private restoreArgs(): string[] {
+  #restoreArgs(): string[] {
     const args: string[] = [];
-    for (const [name, instance] of this.createdHere) args.push('', name, '', instance, '1', '', '', '0');
-    for (const [id, seat] of this.seats) {
-      const client = this.clients.get(id);
+    for (const [name, instance] of this.#createdHere) args.push('', name, '', instance, '1', '', '', '0');
+    for (const [id, seat] of this.#seats) {
+      const client = this.#clients.get(id);
       if (!client || client.pool === null) continue;
       const numbered = client.outbox?.numbered ? String(client.outbox.lastSeq) : '';
       args.push(id, client.pool, JSON.stringify(client.description), seat.instance, seat.created, client.nonce ?? '', numbered, client.offerer ? '1' : '0');
