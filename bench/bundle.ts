@@ -29,6 +29,11 @@ interface Bundle {
   readonly gzip: number;
   /** min bytes of the same */
   readonly minified: number;
+  /**
+   * min+gzip bytes of the initial JS with every string literal over 12 characters cut to one
+   * character (every message and event name): what no shortening of strings could go below
+   */
+  readonly stringless: number;
   /** min+gzip bytes of each chunk loaded on first use (`import()`), by the source it starts at */
   readonly lazy: ReadonlyMap<string, number>;
   readonly metafile: Metafile;
@@ -75,19 +80,28 @@ async function bundle(entry: string, { external = [] as string[], from = 'dist' 
     lazy.set(inputs.map((input) => relative(root, join(root, input))).sort()[0] ?? path, gz(path));
   }
   const paths = [...initial];
+  const stringless = (path: string): number =>
+    gzipSync(Buffer.from(new TextDecoder().decode(files.get(path)!).replace(LONG_STRING, cutString)), { level: 9 }).length;
   return {
     gzip: paths.reduce((sum, path) => sum + gz(path), 0),
+    stringless: paths.reduce((sum, path) => sum + stringless(path), 0),
     minified: paths.reduce((sum, path) => sum + files.get(path)!.length, 0),
     lazy,
     metafile: result.metafile,
   };
 }
 
+/** A string literal of minified code: double-quoted or a template without nesting. */
+const LONG_STRING = /"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
+/** Cuts a literal over 12 characters to one character; chunk paths (`"./…"`) are kept. */
+const cutString = (literal: string): string => (literal.length <= 14 || literal.startsWith('"./') ? literal : `${literal[0]}e${literal[0]}`);
+
 const gzippedSize = async (entry: string, external: string[] = []): Promise<number> => (await bundle(entry, { external })).gzip;
 
 export async function bundleRows(): Promise<Row[]> {
   const rxjs = ['rxjs'];
-  const typical = await gzippedSize(TYPICAL, rxjs);
+  const typicalBundle = await bundle(TYPICAL, { external: rxjs });
+  const typical = typicalBundle.gzip;
   const webSocketOnly = await gzippedSize(WEBSOCKET_ONLY, rxjs);
   const withMedia = await gzippedSize("export { Pool, WebSocketSignalling, ManagedStream } from 'rtcpool';", rxjs);
   const withSocketIo = await gzippedSize("export { Pool, WebSocketSignalling, SocketIoSignalling } from 'rtcpool';", rxjs);
@@ -119,6 +133,10 @@ export async function bundleRows(): Promise<Row[]> {
       ...against(typical),
       target: `≤ ${kb(TARGET_BYTES)}`,
       met: typical <= TARGET_BYTES,
+    }),
+    row('diagnostic: the same with every string literal over 12 characters cut to one (what no shortening of messages could go below)', typicalBundle.stringless, {
+      id: 'P3·d',
+      ratio: `${kb(typical - typicalBundle.stringless)} in strings`,
     }),
     row('`Pool` and `WebSocketSignalling` (no socket.io transceiver)', webSocketOnly),
     row('… plus `ManagedStream` (what media costs)', withMedia, { ratio: `+${kb(withMedia - webSocketOnly)}` }),
