@@ -81,6 +81,7 @@ export class ManagedConnection {
   readonly #descriptionState: BehaviorSubject<PeerDescription>;
   readonly #ended = new Subject<void>();
   /** The `channel()` registry, once its code is loaded. */
+  // TypeScript-private, not #private, as is `conn`: the channel and media specs read both through a cast
   private channels: ChannelRegistry | null = null;
   /** The peer's PeerChannels that came before the registry: it takes them when it is made. */
   readonly #early: RTCDataChannel[] = [];

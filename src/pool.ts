@@ -44,6 +44,8 @@ export class Pool {
   /** The 3.x EventTarget: `join`, `peer`, `close`, `stop`, `describe`, `track`, `datachannel`. */
   readonly events = new PoolEvents();
 
+  // TypeScript-private, not #private: spec/browser/reliability.spec.ts finds leaks by walking
+  // this object's own properties for Subjects and subscriptions still observed (and reads `signals`)
   private readonly signals: Signalling;
   private readonly actions = new Subject<NegotiationInput>();
   private readonly subscription = new Subscription();

@@ -53,6 +53,7 @@ interface Pending {
  * is closed), and the taker sends data only after its READY got through, so no data is lost.
  */
 export class ChannelRegistry {
+  // TypeScript-private, not #private: spec/browser/peerChannel.spec.ts checks both are empty after a close
   private readonly pending = new Map<string, Pending>();
   private readonly held = new Map<string, RTCDataChannel>();
   /** How to take this registry's listeners off each channel it listens to. */

@@ -50,6 +50,8 @@ const LEGACY_EVENT_NAMES: { readonly [T in ServerMessage['type']]?: string } = {
  * ```
  */
 export class Signalling extends ListenedEventTarget {
+  // TypeScript-private, not #private: spec/browser/reliability.spec.ts finds leaks by walking
+  // this object's own properties for Subjects and subscriptions still observed
   private readonly messages = new Subject<ServerMessage>();
   private readonly errors = new Subject<RtcPoolError>();
   private readonly subscription = new Subscription();

@@ -38,6 +38,8 @@ export type TransportState = 'connecting' | 'open' | 'reconnecting' | 'closed';
  * ```
  */
 export abstract class Transceiver extends ListenedEventTarget {
+  // TypeScript-private, not #private: spec/browser/reliability.spec.ts finds leaks by walking
+  // this object's own properties for Subjects and subscriptions still observed
   private readonly received = new Subject<TransceiverEvent>();
   private readonly transportState: BehaviorSubject<TransportState>;
 
