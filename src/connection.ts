@@ -80,8 +80,8 @@ export class ManagedConnection {
   readonly #connectionState: BehaviorSubject<RTCPeerConnectionState>;
   readonly #descriptionState: BehaviorSubject<PeerDescription>;
   readonly #ended = new Subject<void>();
-  /** The `channel()` registry, once its code is loaded. */
   // TypeScript-private, not #private, as is `conn`: the channel and media specs read both through a cast
+  /** The `channel()` registry, once its code is loaded. */
   private channels: ChannelRegistry | null = null;
   /** The peer's PeerChannels that came before the registry: it takes them when it is made. */
   readonly #early: RTCDataChannel[] = [];
