@@ -75,7 +75,7 @@ export class ManagedConnection {
     return EXPOSED_EVENTS;
   }
 
-  readonly #_id: PeerId;
+  readonly #id: PeerId;
   readonly #exposed = new Subject<RTCTrackEvent | RTCDataChannelEvent>();
   readonly #connectionState: BehaviorSubject<RTCPeerConnectionState>;
   readonly #descriptionState: BehaviorSubject<PeerDescription>;
@@ -121,7 +121,7 @@ export class ManagedConnection {
   ) {
     this.#desc_ref = desc_ref;
     this.#settings = settings;
-    this.#_id = id;
+    this.#id = id;
     this.#connectionState = new BehaviorSubject(conn.connectionState);
     this.state$ = replayState(this.#connectionState).pipe(inSubscriberZone());
     this.#descriptionState = new BehaviorSubject(this.description);
@@ -140,7 +140,7 @@ export class ManagedConnection {
 
   /** The ID of the peer. */
   get id(): PeerId {
-    return this.#_id;
+    return this.#id;
   }
 
   /**
@@ -150,7 +150,7 @@ export class ManagedConnection {
    * against the spirit of descriptions.
    */
   get description(): PeerDescription {
-    return this.#desc_ref[this.#_id] ?? null;
+    return this.#desc_ref[this.#id] ?? null;
   }
 
   /**
@@ -218,13 +218,13 @@ export class ManagedConnection {
     const { timeout = this.#settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS, ...init } = options;
     let channel: RTCDataChannel;
     try {
-      if (this.#isClosed) throw new RtcPoolError('closed', `the connection to ${this.#_id} is closed`);
+      if (this.#isClosed) throw new RtcPoolError('closed', `the connection to ${this.#id} is closed`);
       channel = this.conn.createDataChannel(label, init);
     } catch (error) {
       const failure =
         error instanceof RtcPoolError
           ? error
-          : new RtcPoolError('bad-argument', `cannot create data channel '${label}': ${String(error)}`, { cause: error, peer: this.#_id });
+          : new RtcPoolError('bad-argument', `cannot create data channel '${label}': ${String(error)}`, { cause: error, peer: this.#id });
       if (raw) throw failure;
       return Promise.reject(failure);
     }
@@ -278,7 +278,7 @@ export class ManagedConnection {
   #registry(): Promise<ChannelRegistry> {
     return loadChannelCode().then(({ ChannelRegistry }) => {
       if (this.channels) return this.channels;
-      const registry = new ChannelRegistry(this.conn, this.#_id, this.#settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
+      const registry = new ChannelRegistry(this.conn, this.#id, this.#settings.dataChannelTimeoutMs ?? DEFAULT_DATA_CHANNEL_TIMEOUT_MS);
       this.channels = registry;
       if (this.#isClosed) registry.close();
       for (const channel of this.#early.splice(0)) registry.take(channel);
@@ -307,7 +307,7 @@ export class ManagedConnection {
   stats(options: StatsOptions = {}): Observable<ConnectionStats> {
     // checked in the lazy chunk, at subscription: Pool and connection.ts stay small
     const intervalMs = options?.intervalMs ?? this.#settings.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
-    return lazyStats(this.conn, intervalMs, this.#ended, this.#_id).pipe(inSubscriberZone());
+    return lazyStats(this.conn, intervalMs, this.#ended, this.#id).pipe(inSubscriberZone());
   }
 
   /** Resolves when the channel opens; rejects (and closes it) when it closes first, with the connection, or on time-out. */
@@ -322,7 +322,7 @@ export class ManagedConnection {
         ended.unsubscribe();
         if (!failure) return resolve(channel);
         channel.close();
-        reject(new RtcPoolError(failure[0], `data channel '${channel.label}' to ${this.#_id} ${failure[1]}`, { peer: this.#_id }));
+        reject(new RtcPoolError(failure[0], `data channel '${channel.label}' to ${this.#id} ${failure[1]}`, { peer: this.#id }));
       };
       const onOpen = (): void => settle(null);
       const onClose = (): void => settle(['closed', 'closed before it opened']);
