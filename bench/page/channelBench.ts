@@ -1,7 +1,8 @@
 // Runs in headless Chromium (bundled by bench/channel.ts): PeerChannel against a raw data channel
 // of the same connection, paced by hand, in the same page and the same run.
 import { filter, firstValueFrom, lastValueFrom, take } from 'rxjs';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_HIGH_WATER_MARK, Pool, signalling, type PeerChannel } from 'rtcpool';
+import { DEFAULT_CHUNK_BYTES, Pool, signalling, type PeerChannel } from 'rtcpool';
+import { sendPacedByHand } from './sendPacedByHand';
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
 /** Chunk sizes of the diagnostic rows, in KiB (the transport may allow less: Chromium's limit is 256 KiB). */
@@ -60,14 +61,8 @@ async function rawBulk(bytes: number, chunk = DEFAULT_CHUNK_BYTES): Promise<numb
       if (received >= bytes) resolve();
     };
   });
-  channel.bufferedAmountLowThreshold = DEFAULT_HIGH_WATER_MARK / 2;
   const started = performance.now();
-  for (let sent = 0; sent < bytes; sent += chunk) {
-    if (channel.bufferedAmount + chunk > DEFAULT_HIGH_WATER_MARK) {
-      await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
-    }
-    channel.send(data);
-  }
+  await sendPacedByHand(channel, data, Math.ceil(bytes / chunk));
   await done;
   receiver.onmessage = null;
   return performance.now() - started;
@@ -92,14 +87,8 @@ async function rawSmall(count: number, size: number, kind: 'binary' | 'string'):
   const done = new Promise<void>((resolve) => {
     receiver.onmessage = () => ++received === count && resolve();
   });
-  channel.bufferedAmountLowThreshold = DEFAULT_HIGH_WATER_MARK / 2;
   const started = performance.now();
-  for (let i = 0; i < count; i += 1) {
-    if (channel.bufferedAmount + size > DEFAULT_HIGH_WATER_MARK) {
-      await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
-    }
-    channel.send(data as string);
-  }
+  await sendPacedByHand(channel, data, count);
   await done;
   receiver.onmessage = null;
   return count / ((performance.now() - started) / 1000);

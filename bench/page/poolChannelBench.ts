@@ -2,7 +2,8 @@
 // pool to the receiving pools of the same page, against raw RTCDataChannels from the same sender
 // to the same receivers (one per receiver, on the same connections), each paced by hand.
 import { filter, firstValueFrom } from 'rxjs';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_HIGH_WATER_MARK, Pool, signalling, type PeerChannel, type PoolChannel, type RtcPoolError } from 'rtcpool';
+import { DEFAULT_CHUNK_BYTES, Pool, signalling, type PeerChannel, type PoolChannel, type RtcPoolError } from 'rtcpool';
+import { sendPacedByHand } from './sendPacedByHand';
 
 const LOCAL_ONLY: RTCConfiguration = { iceServers: [] };
 /** The pool channel's label (the Node peer of the stalled row makes it too: `--channel bench`). */
@@ -137,13 +138,7 @@ async function raw(count: number): Promise<Timing> {
           if (received >= total) resolve();
         };
       });
-      channel.bufferedAmountLowThreshold = DEFAULT_HIGH_WATER_MARK / 2;
-      for (let sent = 0; sent < count; sent += 1) {
-        if (channel.bufferedAmount + messageBytes > DEFAULT_HIGH_WATER_MARK) {
-          await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
-        }
-        channel.send(data);
-      }
+      await sendPacedByHand(channel, data, count);
       sendMs = Math.max(sendMs, performance.now() - started);
       await done;
       each[i] = performance.now() - started;
@@ -161,15 +156,7 @@ async function raw(count: number): Promise<Timing> {
 async function rawStalled(count: number): Promise<Timing> {
   const channel = rig!.toNode!;
   const data = new Uint8Array(messageBytes);
-  channel.bufferedAmountLowThreshold = DEFAULT_HIGH_WATER_MARK / 2;
-  rig!.nodePump = (async () => {
-    for (let sent = 0; sent < count; sent += 1) {
-      if (channel.bufferedAmount + messageBytes > DEFAULT_HIGH_WATER_MARK) {
-        await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
-      }
-      channel.send(data);
-    }
-  })();
+  rig!.nodePump = sendPacedByHand(channel, data, count);
   return raw(count);
 }
 
