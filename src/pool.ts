@@ -7,7 +7,7 @@ import type { NegotiationInput, NegotiationOutput } from './negotiation/actions'
 import { negotiationEpic } from './negotiation/negotiationEpic';
 import { peerConnectionPort } from './negotiation/peerConnectionPort';
 import { PeerSet, type ConnectionEvent, type DescribeEvent } from './peerSet';
-import type { JoinResult, PeerConnectionConstructor, PoolOptions, PoolState } from './poolOptions';
+import { isFinalState, type JoinResult, type PeerConnectionConstructor, type PoolOptions, type PoolState } from './poolOptions';
 import { PoolEvents } from './poolEvents';
 import { PoolChannel } from './room/poolChannel';
 import type { PoolChannelOptions } from './room/poolChannelOptions';
@@ -198,7 +198,7 @@ export class Pool {
   join(pool: string): Promise<JoinResult> {
     if (typeof pool !== 'string' || pool === '') throw new RtcPoolError('bad-argument', 'a pool name is a non-empty string');
     if (this.state !== 'new') {
-      if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
+      if (isFinalState(this.state)) throw new RtcPoolError('closed', 'the pool is closed');
       throw new RtcPoolError('already-joined', 'Cannot join a pool: already joining or joined.');
     }
     // the join's timer and the promise's own callbacks stay in the root zone; the caller's
@@ -236,7 +236,7 @@ export class Pool {
     for (const [name, value] of Object.entries(options ?? {})) {
       if (value !== undefined && !(typeof value === 'number' && value > 0 && value < Infinity)) throw new RtcPoolError('bad-argument', `pool.channel('${label}'): ${name} is a positive number`);
     }
-    if (this.state === 'stopped' || this.state === 'closed') throw new RtcPoolError('closed', 'the pool is closed');
+    if (isFinalState(this.state)) throw new RtcPoolError('closed', 'the pool is closed');
     let channel = this.#poolChannels.get(label);
     if (!channel) {
       channel = new PoolChannel(label, options ?? {}, this.#peers.connections$, (closed) => this.#poolChannels.delete(closed.label));
@@ -252,7 +252,7 @@ export class Pool {
   #standOffer(): void {
     loadStandingOffers().then(
       ({ StandingOffers }) => {
-        if (this.state === 'stopped' || this.state === 'closed') return;
+        if (isFinalState(this.state)) return;
         this.#standing = new StandingOffers({
           make: () => this.#peers.make(),
           serving: () => this.#session.state === 'joined' && this.#session.servesStanding,
@@ -356,7 +356,7 @@ export class Pool {
   }
 
   #shutdown(final: 'stopped' | 'closed'): void {
-    if (this.state === 'stopped' || this.state === 'closed') return;
+    if (isFinalState(this.state)) return;
     for (const id of this.#peers.ids()) this.actions.next({ type: 'peer-removed', peer: id });
     for (const channel of [...this.#poolChannels.values()]) channel.close();
     this.#peers.close();

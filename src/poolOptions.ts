@@ -39,6 +39,9 @@ export const RESUME_REFUSALS: ReadonlySet<string> = /*#__PURE__*/ new Set(['resu
  */
 export type PoolState = 'new' | 'joining' | 'joined' | 'reconnecting' | 'stopped' | 'closed';
 
+/** Whether a pool in `state` is done for good (`stopped` or `closed`). */
+export const isFinalState = (state: PoolState): boolean => state === 'stopped' || state === 'closed';
+
 /** What `join()` resolves with, and the `detail` of the `join` event. */
 export interface JoinResult {
   /** This endpoint's id in the pool. */

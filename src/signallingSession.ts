@@ -2,6 +2,7 @@ import { BehaviorSubject, Subject, Subscription, timer, type Observable } from '
 import { RtcPoolError } from './errors';
 import {
   DEFAULT_JOIN_TIMEOUT_MS,
+  isFinalState,
   JOIN_REFUSALS,
   RESUME_CONFIRM_MS,
   RESUME_REFUSALS,
@@ -214,7 +215,7 @@ export class SignallingSession {
       // the replayed 'joining' passes: only a later change (close, stop) ends the wait
       watch.add(
         this.#poolState.subscribe((state) => {
-          if (state === 'closed' || state === 'stopped') fail(new RtcPoolError('closed', 'the pool closed before it joined'));
+          if (isFinalState(state)) fail(new RtcPoolError('closed', 'the pool closed before it joined'));
         }),
       );
     }).catch((error: RtcPoolError) => {
