@@ -71,8 +71,7 @@ interface PoolChannelBenchPage {
   ours(count: number): Promise<Timing>;
   direct(count: number): Promise<Timing>;
   rawStalled(count: number): Promise<Timing>;
-  untilRawEchoes(count: number, timeoutMs: number): Promise<number>;
-  untilEchoes(count: number, timeoutMs: number): Promise<number>;
+  untilEchoes(count: number, timeoutMs: number, raw?: boolean): Promise<number>;
 }
 declare const poolChannelBench: PoolChannelBenchPage;
 
@@ -175,15 +174,19 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
           number,
         ]));
         let echoes = 0;
-        const caughtUp = async (): Promise<number> => {
-          const waited = await page.evaluate(([n, t]) => poolChannelBench.untilEchoes(n, t), [echoes, CATCH_UP_TIMEOUT_MS]);
-          if (waited < 0) throw new Error(`the thawed Node peer did not catch up within ${CATCH_UP_TIMEOUT_MS} ms: ${JSON.stringify(await page.evaluate(() => poolChannelBench.state()))}`);
+        /** Waits for the thawed Node peer's `count` echoes, on the pool channel or (`raw`) its raw channel. */
+        const caughtUp = async (count: number, raw = false): Promise<number> => {
+          const waited = await page.evaluate(([n, t, r]) => poolChannelBench.untilEchoes(n, t, r), [count, CATCH_UP_TIMEOUT_MS, raw] as [number, number, boolean]);
+          if (waited < 0) {
+            const state = JSON.stringify(await page.evaluate(() => poolChannelBench.state()));
+            throw new Error(`the thawed Node peer did not catch up${raw ? ' on its raw channel' : ''} within ${CATCH_UP_TIMEOUT_MS} ms: ${state}`);
+          }
           return waited;
         };
         // untimed warm-up of both paths (the Node peer not frozen)
         await within(page.evaluate((n) => poolChannelBench.ours(n), WARM_MESSAGES));
         echoes += WARM_MESSAGES;
-        if (node) await caughtUp();
+        if (node) await caughtUp(echoes);
         await within(page.evaluate((n) => poolChannelBench.raw(n), WARM_MESSAGES));
         if (diagnose && !stall) await within(page.evaluate((n) => poolChannelBench.direct(n), WARM_MESSAGES));
         let rawEchoes = 0;
@@ -195,7 +198,7 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
             node?.child.kill('SIGCONT');
           }
           echoes += MESSAGES;
-          if (node) got.catchUp.push(await caughtUp());
+          if (node) got.catchUp.push(await caughtUp(echoes));
         };
         const measureRaw = async (): Promise<void> => void got.raw.push(await within(page.evaluate((n) => poolChannelBench.raw(n), MESSAGES)));
         const measureDirect = async (): Promise<void> => {
@@ -208,8 +211,7 @@ export async function poolChannelRows(log: (line: string) => void): Promise<Row[
             node.child.kill('SIGCONT');
           }
           rawEchoes += MESSAGES;
-          const waited = await page.evaluate(([n, t]) => poolChannelBench.untilRawEchoes(n, t), [rawEchoes, CATCH_UP_TIMEOUT_MS]);
-          if (waited < 0) throw new Error('the thawed Node peer did not catch up on its raw channel');
+          await caughtUp(rawEchoes, true);
         };
         // A B B A (B A A B on odd runs); with the diagnostic, A B C C B A turned by the run
         const cases = diagnose ? rotated([measureOurs, measureRaw, measureDirect], run) : run % 2 === 0 ? [measureOurs, measureRaw] : [measureRaw, measureOurs];

@@ -160,17 +160,6 @@ async function rawStalled(count: number): Promise<Timing> {
   return raw(count);
 }
 
-/** Resolves once the Node peer echoed `count` messages on the raw channel in all, or after `timeoutMs`; the ms waited, or -1. */
-async function untilRawEchoes(count: number, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  await rig!.nodePump;
-  while (rig!.rawEchoes < count) {
-    if (performance.now() - started > timeoutMs) return -1;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return performance.now() - started;
-}
-
 /** Ours: `count` sends of messageBytes through the sender's PoolChannel, each awaited, to every peer on it. */
 async function ours(count: number): Promise<Timing> {
   const { sender, channel, receivers } = rig!;
@@ -234,14 +223,19 @@ async function direct(count: number): Promise<Timing> {
   return { ms: performance.now() - started, each, sendMs };
 }
 
-/** Resolves once the Node peer echoed `count` messages in all (it has caught up), or after `timeoutMs`; the ms waited, or -1. */
-async function untilEchoes(count: number, timeoutMs: number): Promise<number> {
+/**
+ * Resolves once the Node peer echoed `count` messages in all (it has caught up), or after
+ * `timeoutMs`; the ms waited, or -1. With `raw`, the echoes on its raw channel, counted once the
+ * pump to it (rawStalled) has sent everything.
+ */
+async function untilEchoes(count: number, timeoutMs: number, raw = false): Promise<number> {
   const started = performance.now();
-  while (rig!.echoes < count) {
+  if (raw) await rig!.nodePump;
+  while ((raw ? rig!.rawEchoes : rig!.echoes) < count) {
     if (performance.now() - started > timeoutMs) return -1;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return performance.now() - started;
 }
 
-Object.assign(globalThis, { poolChannelBench: { setUp, tearDown, state, raw, ours, direct, rawStalled, untilEchoes, untilRawEchoes } });
+Object.assign(globalThis, { poolChannelBench: { setUp, tearDown, state, raw, ours, direct, rawStalled, untilEchoes } });
